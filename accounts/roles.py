@@ -1,0 +1,178 @@
+"""The staff roles of DOMAIN.md and what each may do.
+
+This table is the single source of truth for group permissions. A data migration applies it with
+`sync_roles`; when a later feature adds models, extend the table and add a migration that calls
+`sync_roles` again (it is idempotent and also removes permissions taken out of the table).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+EDITOR = "editor"
+MODERATOR = "moderator"
+REVIEWER = "reviewer"
+ACCOUNTANT = "accountant"
+OPERATOR = "operator"
+CITY = "city"
+ADMIN = "admin"
+
+STAFF_ROLES = [EDITOR, MODERATOR, REVIEWER, ACCOUNTANT, OPERATOR, CITY, ADMIN]
+
+WORKFLOW_NAME = "公開前の確認"
+WORKFLOW_TASK_NAME = "モデレーターの承認"
+
+_SITE_CONTENT = [
+    "cms.add_tourismbanner",
+    "cms.change_tourismbanner",
+    "cms.delete_tourismbanner",
+    "cms.view_tourismbanner",
+    "cms.change_contactsettings",
+    "cms.change_sitealertsettings",
+    "cms.change_navigationsettings",
+    "wagtail_localize.submit_translation",
+]
+
+# Model permissions ("app_label.codename") per role.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    EDITOR: ["wagtailadmin.access_admin", *_SITE_CONTENT],
+    MODERATOR: ["wagtailadmin.access_admin", *_SITE_CONTENT],
+    REVIEWER: ["wagtailadmin.access_admin", "campaigns.view_campaign"],
+    ACCOUNTANT: ["wagtailadmin.access_admin", "campaigns.view_campaign"],
+    OPERATOR: ["wagtailadmin.access_admin"],
+    CITY: ["wagtailadmin.access_admin", "campaigns.view_campaign"],
+    ADMIN: [
+        "wagtailadmin.access_admin",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.delete_user",
+        "auth.view_user",
+        "auth.add_group",
+        "auth.change_group",
+        "auth.view_group",
+        "campaigns.add_campaign",
+        "campaigns.change_campaign",
+        "campaigns.view_campaign",
+        "wagtailcore.add_locale",
+        "wagtailcore.change_locale",
+        "wagtailcore.view_locale",
+        "wagtailcore.add_workflow",
+        "wagtailcore.change_workflow",
+        "wagtailcore.add_task",
+        "wagtailcore.change_task",
+    ],
+}
+
+# Page permissions on the tree root, so they cover every locale's site. Editors cannot publish:
+# their changes go through the moderation workflow (公開前の確認) that moderators approve.
+PAGE_PERMISSIONS: dict[str, list[str]] = {
+    EDITOR: ["add_page", "change_page", "view_page"],
+    MODERATOR: ["add_page", "change_page", "view_page", "publish_page", "lock_page", "unlock_page"],
+}
+
+# Image and document library permissions on the root collection.
+COLLECTION_PERMISSIONS: dict[str, list[str]] = {
+    EDITOR: [
+        "wagtailimages.add_image",
+        "wagtailimages.change_image",
+        "wagtailimages.choose_image",
+        "wagtaildocs.add_document",
+        "wagtaildocs.change_document",
+        "wagtaildocs.choose_document",
+    ],
+    MODERATOR: [
+        "wagtailimages.add_image",
+        "wagtailimages.change_image",
+        "wagtailimages.delete_image",
+        "wagtailimages.choose_image",
+        "wagtaildocs.add_document",
+        "wagtaildocs.change_document",
+        "wagtaildocs.delete_document",
+        "wagtaildocs.choose_document",
+    ],
+}
+
+# Wagtail's own sample groups are replaced by the roles above.
+LEGACY_GROUPS = ["Editors", "Moderators"]
+
+
+def _permission(apps: Any, dotted: str) -> Any:
+    Permission = apps.get_model("auth", "Permission")
+    app_label, codename = dotted.split(".", 1)
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def ensure_permissions_exist(apps: Any) -> None:
+    """Django creates model permissions after migrations; roles need them during one."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.contenttypes.management import create_contenttypes
+
+    for app_config in global_apps.get_app_configs():
+        app_config.models_module = True
+        create_contenttypes(app_config, verbosity=0, apps=apps)
+        create_permissions(app_config, verbosity=0, apps=apps)
+
+
+def sync_roles(apps: Any) -> None:
+    """Create the role groups and give each exactly the permissions in the tables above."""
+    ensure_permissions_exist(apps)
+    Group = apps.get_model("auth", "Group")
+    Page = apps.get_model("wagtailcore", "Page")
+    Collection = apps.get_model("wagtailcore", "Collection")
+    GroupPagePermission = apps.get_model("wagtailcore", "GroupPagePermission")
+    GroupCollectionPermission = apps.get_model("wagtailcore", "GroupCollectionPermission")
+
+    root_page = Page.objects.filter(depth=1).first()
+    root_collection = Collection.objects.filter(depth=1).first()
+    page_content_type_perms = {
+        codename: _permission(apps, f"wagtailcore.{codename}")
+        for codename in {c for codes in PAGE_PERMISSIONS.values() for c in codes}
+    }
+
+    for role in STAFF_ROLES:
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set([_permission(apps, dotted) for dotted in ROLE_PERMISSIONS.get(role, [])])
+
+        GroupPagePermission.objects.filter(group=group).delete()
+        if root_page is not None:
+            for codename in PAGE_PERMISSIONS.get(role, []):
+                GroupPagePermission.objects.create(
+                    group=group, page=root_page, permission=page_content_type_perms[codename]
+                )
+
+        GroupCollectionPermission.objects.filter(group=group).delete()
+        if root_collection is not None:
+            for dotted in COLLECTION_PERMISSIONS.get(role, []):
+                GroupCollectionPermission.objects.create(
+                    group=group, collection=root_collection, permission=_permission(apps, dotted)
+                )
+
+
+def sync_moderation_workflow(apps: Any) -> None:
+    """One workflow on the whole tree: an editor submits, a moderator approves and it goes live."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    Group = apps.get_model("auth", "Group")
+    Page = apps.get_model("wagtailcore", "Page")
+    Workflow = apps.get_model("wagtailcore", "Workflow")
+    WorkflowTask = apps.get_model("wagtailcore", "WorkflowTask")
+    WorkflowPage = apps.get_model("wagtailcore", "WorkflowPage")
+    GroupApprovalTask = apps.get_model("wagtailcore", "GroupApprovalTask")
+
+    task_type, _ = ContentType.objects.get_or_create(app_label="wagtailcore", model="groupapprovaltask")
+    task = GroupApprovalTask.objects.filter(name=WORKFLOW_TASK_NAME).first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name=WORKFLOW_TASK_NAME, content_type=task_type, active=True)
+    task.groups.set([Group.objects.get(name=MODERATOR)])
+
+    workflow, _ = Workflow.objects.get_or_create(name=WORKFLOW_NAME, defaults={"active": True})
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+
+    # Retire Wagtail's sample workflow, tasks and groups so only the DOMAIN.md roles remain.
+    Workflow.objects.exclude(pk=workflow.pk).update(active=False)
+    GroupApprovalTask.objects.exclude(pk=task.pk).update(active=False)
+    Group.objects.filter(name__in=LEGACY_GROUPS).delete()
+
+    root_page = Page.objects.filter(depth=1).first()
+    if root_page is not None:
+        WorkflowPage.objects.update_or_create(page=root_page, defaults={"workflow": workflow})

@@ -1,0 +1,161 @@
+"""The campaign round.
+
+A `Campaign` is one round of the discount (several rounds over the years), and every other part of
+the platform hangs off it: the site reads its dates and rule, facilities take part in it, claims are
+paid from its budget. Its values are typed once here and read everywhere else.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import ClassVar
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+DEFAULT_BUDGET_YEN = 120_000_000
+
+
+class CampaignStatus(models.TextChoices):
+    UPCOMING = "upcoming", _("Preparing")
+    APPLICATIONS_OPEN = "applications_open", _("Accepting participant applications")
+    RUNNING = "running", _("Running")
+    ENDED = "ended", _("Ended")
+
+
+class CampaignQuerySet(models.QuerySet["Campaign"]):
+    def current(self, today: datetime.date | None = None) -> Campaign | None:
+        """The round the public site is about today.
+
+        A round is current from its first date (application start or stay start) to its stay end.
+        Between rounds the next upcoming one is shown, and after the last one the most recent.
+        """
+        today = today or timezone.localdate()
+        running = (
+            self.filter(stay_end__gte=today)
+            .filter(models.Q(application_start__lte=today) | models.Q(stay_start__lte=today))
+            .order_by("-stay_start")
+            .first()
+        )
+        if running:
+            return running
+        upcoming = self.filter(stay_start__gt=today).order_by("stay_start").first()
+        if upcoming:
+            return upcoming
+        return self.order_by("-stay_end").first()
+
+
+class Campaign(models.Model):
+    slug = models.SlugField(
+        _("identifier"), max_length=50, unique=True, help_text=_("Stable identifier, e.g. sendai-2025.")
+    )
+    name = models.CharField(_("name (Japanese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+
+    stay_start = models.DateField(_("first night of the stay period"))
+    stay_end = models.DateField(_("last night of the stay period"))
+    application_start = models.DateField(_("participant applications open"))
+    application_end = models.DateField(_("participant applications close"))
+
+    budget = models.PositiveBigIntegerField(
+        _("discount budget (yen)"),
+        default=DEFAULT_BUDGET_YEN,
+        help_text=_("Total reimbursable to participating facilities. Never overspent."),
+    )
+    discount_rate = models.PositiveSmallIntegerField(
+        _("discount rate (%)"), default=20, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    discount_cap = models.PositiveIntegerField(
+        _("cap per person per night (yen)"), default=3_000, validators=[MinValueValidator(1)]
+    )
+    minimum_price = models.PositiveIntegerField(
+        _("minimum price per person per night (yen)"), default=3_000
+    )
+    max_nights = models.PositiveSmallIntegerField(
+        _("nights counted per stay at most"), default=7, validators=[MinValueValidator(1)]
+    )
+    booking_after_approval_only = models.BooleanField(
+        _("only bookings made on or after the facility's approval date"), default=True
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[CampaignQuerySet] = CampaignQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-stay_start"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(stay_end__gte=models.F("stay_start")), name="campaign_stay_period_order"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(application_end__gte=models.F("application_start")),
+                name="campaign_application_window_order",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(discount_rate__gte=1, discount_rate__lte=100),
+                name="campaign_discount_rate_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.stay_start and self.stay_end and self.stay_end < self.stay_start:
+            errors["stay_end"] = _("The stay period must end on or after its first night.")
+        if self.application_start and self.application_end and self.application_end < self.application_start:
+            errors["application_end"] = _("Applications must close on or after the day they open.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language (English falls back to Japanese)."""
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+    def status(self, today: datetime.date | None = None) -> CampaignStatus:
+        today = today or timezone.localdate()
+        if today > self.stay_end:
+            return CampaignStatus.ENDED
+        if today >= self.stay_start:
+            return CampaignStatus.RUNNING
+        if self.application_start <= today <= self.application_end:
+            return CampaignStatus.APPLICATIONS_OPEN
+        return CampaignStatus.UPCOMING
+
+    def accepts_applications(self, today: datetime.date | None = None) -> bool:
+        """New participant applications: only inside the window and never once stays have begun (spec)."""
+        today = today or timezone.localdate()
+        return self.application_start <= today <= self.application_end and today < self.stay_start
+
+    @property
+    def max_discount_per_stay_person(self) -> int:
+        """The most one person can receive for one stay: cap × nights counted."""
+        return self.discount_cap * self.max_nights
+
+    def discount_summary(self) -> str:
+        """One sentence for travellers, built from the rule so it always matches what is paid."""
+        from django.utils.translation import gettext
+
+        from core.formatting import format_yen
+
+        return gettext(
+            "%(rate)s%% off the stay, up to %(cap)s per person per night, for stays of %(minimum)s or more "
+            "per person per night; up to %(nights)s nights per stay."
+        ) % {
+            "rate": self.discount_rate,
+            "cap": format_yen(self.discount_cap),
+            "minimum": format_yen(self.minimum_price),
+            "nights": self.max_nights,
+        }

@@ -1,0 +1,113 @@
+"""Site chrome shared by every public page: menu, breadcrumb, language switcher, banners, alert."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import get_language
+from wagtail.models import Locale, Page, Site
+
+from cms.models import NavigationSettings, SiteAlertSettings, TourismBanner
+
+register = template.Library()
+
+
+def _site_home(request: HttpRequest | None) -> Page | None:
+    site = Site.find_for_request(request) if request is not None else None
+    if site is None:
+        site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is None:
+        return None
+    return site.root_page.localized
+
+
+@register.simple_tag(takes_context=True)
+def site_home(context: dict[str, Any]) -> Page | None:
+    return _site_home(context.get("request"))
+
+
+@register.inclusion_tag("cms/tags/main_menu.html", takes_context=True)
+def main_menu(context: dict[str, Any]) -> dict[str, Any]:
+    request = context.get("request")
+    home = _site_home(request)
+    current = context.get("page")
+    items = list(home.get_children().live().public().in_menu()) if home else []
+    current_path = current.path if current else ""
+    return {
+        "home": home,
+        "items": [
+            {"page": item, "current": bool(current_path) and current_path.startswith(item.path)}
+            for item in items
+        ],
+        "request": request,
+    }
+
+
+@register.inclusion_tag("cms/tags/breadcrumbs.html", takes_context=True)
+def breadcrumbs(context: dict[str, Any]) -> dict[str, Any]:
+    page = context.get("page")
+    if page is None or page.depth <= 2:
+        return {"ancestors": [], "page": page}
+    return {"ancestors": list(page.get_ancestors().filter(depth__gte=2).live()), "page": page}
+
+
+@register.inclusion_tag("cms/tags/language_switcher.html", takes_context=True)
+def language_switcher(context: dict[str, Any]) -> dict[str, Any]:
+    """Links to this page in the other languages; the site home when a page is not translated yet."""
+    request = context.get("request")
+    page = context.get("page")
+    current = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    home = _site_home(request)
+    links = []
+    for code, name in settings.LANGUAGES:
+        if code == current:
+            continue
+        url = None
+        if page is not None and isinstance(page, Page):
+            translation = page.get_translations().live().filter(locale__language_code=code).first()
+            url = translation.url if translation else None
+        if url is None and home is not None:
+            translated_home = home.get_translations(inclusive=True).filter(locale__language_code=code).first()
+            url = translated_home.url if translated_home else None
+        if url is None:
+            url = "/" if code == settings.LANGUAGE_CODE else f"/{code}/"
+        links.append({"code": code, "name": name, "native_name": _native_name(code), "url": url})
+    return {"links": links}
+
+
+def _native_name(code: str) -> str:
+    return {"ja": "日本語", "en": "English"}.get(code, code)
+
+
+@register.inclusion_tag("cms/tags/tourism_banners.html")
+def tourism_banners() -> dict[str, Any]:
+    return {"banners": list(TourismBanner.for_active_locale())}
+
+
+@register.inclusion_tag("cms/tags/site_alert.html", takes_context=True)
+def site_alert(context: dict[str, Any]) -> dict[str, Any]:
+    alert = SiteAlertSettings.load(request_or_site=context.get("request"))
+    link = alert.link_page.localized if alert.enabled and alert.link_page_id else None
+    return {"alert": alert if alert.enabled and alert.message else None, "link": link}
+
+
+@register.inclusion_tag("cms/tags/footer_links.html", takes_context=True)
+def footer_links(context: dict[str, Any]) -> dict[str, Any]:
+    navigation = NavigationSettings.load(request_or_site=context.get("request"))
+    pages = [link.page.localized for link in navigation.footer_links.select_related("page")]
+    return {"pages": [page for page in pages if page.live]}
+
+
+@register.simple_tag
+def active_locale() -> Locale:
+    return Locale.get_active()
+
+
+@register.simple_tag
+def current_campaign() -> Any:
+    from campaigns.models import Campaign
+
+    return Campaign.objects.current()

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import datetime
+
+from django import template
+
+from core.formatting import format_date, format_wareki, format_yen
+
+register = template.Library()
+
+
+@register.filter
+def jdate(value: datetime.date | None, arg: str = "") -> str:
+    """Date in the site's style; `|jdate:"short"` drops the weekday."""
+    return format_date(value, weekday=arg != "short")
+
+
+@register.filter
+def wareki(value: datetime.date | None) -> str:
+    return format_wareki(value) if value else ""
+
+
+@register.filter
+def yen(value: int | None) -> str:
+    return format_yen(value)
