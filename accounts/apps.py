@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     """Staff roles (DOMAIN.md groups) and the permissions each one holds."""
 
     name = "accounts"
-    verbose_name = _("Accounts and roles")
+    verbose_name = _("アカウントと権限")

@@ -1,9 +1,9 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CampaignsConfig(AppConfig):
     """The campaign round (`Campaign`): stay period, application window, budget and discount rule."""
 
     name = "campaigns"
-    verbose_name = _("Campaigns")
+    verbose_name = pgettext_lazy("plural", "キャンペーン")

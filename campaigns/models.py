@@ -14,17 +14,17 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 DEFAULT_BUDGET_YEN = 120_000_000
 
 
 class CampaignStatus(models.TextChoices):
-    UPCOMING = "upcoming", _("Preparing")
-    APPLICATIONS_OPEN = "applications_open", _("Accepting participant applications")
-    RUNNING = "running", _("Running")
-    ENDED = "ended", _("Ended")
+    UPCOMING = "upcoming", _("準備中")
+    APPLICATIONS_OPEN = "applications_open", _("参加施設募集中")
+    RUNNING = "running", _("実施中")
+    ENDED = "ended", _("終了")
 
 
 class CampaignQuerySet(models.QuerySet["Campaign"]):
@@ -51,35 +51,36 @@ class CampaignQuerySet(models.QuerySet["Campaign"]):
 
 class Campaign(models.Model):
     slug = models.SlugField(
-        _("identifier"), max_length=50, unique=True, help_text=_("Stable identifier, e.g. sendai-2025.")
+        _("識別子"),
+        max_length=50,
+        unique=True,
+        help_text=_("変更しない固定の識別子です（例：sendai-2025）。"),
     )
-    name = models.CharField(_("name (Japanese)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    name = models.CharField(_("名称（日本語）"), max_length=200)
+    name_en = models.CharField(_("名称（英語）"), max_length=200, blank=True)
 
-    stay_start = models.DateField(_("first night of the stay period"))
-    stay_end = models.DateField(_("last night of the stay period"))
-    application_start = models.DateField(_("participant applications open"))
-    application_end = models.DateField(_("participant applications close"))
+    stay_start = models.DateField(_("宿泊対象期間（初日）"))
+    stay_end = models.DateField(_("宿泊対象期間（最終日）"))
+    application_start = models.DateField(_("参加申請の受付開始日"))
+    application_end = models.DateField(_("参加申請の受付終了日"))
 
     budget = models.PositiveBigIntegerField(
-        _("discount budget (yen)"),
+        _("割引予算（円）"),
         default=DEFAULT_BUDGET_YEN,
-        help_text=_("Total reimbursable to participating facilities. Never overspent."),
+        help_text=_("参加施設へ支払う割引額の総額です。この額を超えて支払うことはありません。"),
     )
     discount_rate = models.PositiveSmallIntegerField(
-        _("discount rate (%)"), default=20, validators=[MinValueValidator(1), MaxValueValidator(100)]
+        _("割引率（%）"), default=20, validators=[MinValueValidator(1), MaxValueValidator(100)]
     )
     discount_cap = models.PositiveIntegerField(
-        _("cap per person per night (yen)"), default=3_000, validators=[MinValueValidator(1)]
+        _("1人1泊あたりの割引上限額（円）"), default=3_000, validators=[MinValueValidator(1)]
     )
-    minimum_price = models.PositiveIntegerField(
-        _("minimum price per person per night (yen)"), default=3_000
-    )
+    minimum_price = models.PositiveIntegerField(_("1人1泊あたりの最低宿泊料金（円）"), default=3_000)
     max_nights = models.PositiveSmallIntegerField(
-        _("nights counted per stay at most"), default=7, validators=[MinValueValidator(1)]
+        _("1回の宿泊で割引対象となる最大泊数"), default=7, validators=[MinValueValidator(1)]
     )
     booking_after_approval_only = models.BooleanField(
-        _("only bookings made on or after the facility's approval date"), default=True
+        _("施設の参加承認日以降の予約のみ対象とする"), default=True
     )
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -89,8 +90,8 @@ class Campaign(models.Model):
 
     class Meta:
         ordering = ["-stay_start"]
-        verbose_name = _("campaign")
-        verbose_name_plural = _("campaigns")
+        verbose_name = _("キャンペーン")
+        verbose_name_plural = pgettext_lazy("plural", "キャンペーン")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(stay_end__gte=models.F("stay_start")), name="campaign_stay_period_order"
@@ -111,9 +112,9 @@ class Campaign(models.Model):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.stay_start and self.stay_end and self.stay_end < self.stay_start:
-            errors["stay_end"] = _("The stay period must end on or after its first night.")
+            errors["stay_end"] = _("宿泊対象期間の最終日は、初日以降の日付にしてください。")
         if self.application_start and self.application_end and self.application_end < self.application_start:
-            errors["application_end"] = _("Applications must close on or after the day they open.")
+            errors["application_end"] = _("参加申請の受付終了日は、受付開始日以降の日付にしてください。")
         if errors:
             raise ValidationError(errors)
 
@@ -151,8 +152,8 @@ class Campaign(models.Model):
         from core.formatting import format_yen
 
         return gettext(
-            "%(rate)s%% off the stay, up to %(cap)s per person per night, for stays of %(minimum)s or more "
-            "per person per night; up to %(nights)s nights per stay."
+            "宿泊料金の%(rate)s%%を割引（1人1泊あたり上限%(cap)s、"
+            "1人1泊あたりの宿泊料金が%(minimum)s以上のご宿泊、1回のご宿泊につき最大%(nights)s泊まで）"
         ) % {
             "rate": self.discount_rate,
             "cap": format_yen(self.discount_cap),

@@ -6,4 +6,4 @@ class CmsConfig(AppConfig):
     """The public campaign site that editors run in Wagtail: pages, news, banners, site settings."""
 
     name = "cms"
-    verbose_name = _("Campaign site")
+    verbose_name = _("キャンペーンサイト")

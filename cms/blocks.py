@@ -14,98 +14,110 @@ from wagtail.images.blocks import ImageChooserBlock
 
 
 class HeadingBlock(blocks.StructBlock):
-    text = blocks.CharBlock(label=_("Heading"), max_length=120)
+    text = blocks.CharBlock(label=_("見出し"), max_length=120)
     level = blocks.ChoiceBlock(
-        label=_("Level"),
-        choices=[("h2", _("Heading 2")), ("h3", _("Heading 3"))],
+        label=_("見出しレベル"),
+        choices=[("h2", _("見出し2")), ("h3", _("見出し3"))],
         default="h2",
-        help_text=_("Use heading 2 for sections and heading 3 inside a section."),
+        help_text=_("章には見出し2を、章の中の節には見出し3を使ってください。"),
     )
 
     class Meta:
         icon = "title"
-        label = _("Heading")
+        label = _("見出し")
         template = "cms/blocks/heading.html"
 
 
 class AccessibleImageBlock(blocks.StructBlock):
-    image = ImageChooserBlock(label=_("Image"))
+    image = ImageChooserBlock(label=_("画像"))
     alt = blocks.CharBlock(
-        label=_("Alternative text"),
+        label=_("代替テキスト"),
         max_length=250,
-        help_text=_("Describe what the image shows for people who cannot see it. Required."),
+        help_text=_("画像を見ることができない方のために、画像の内容を説明してください。必須です。"),
     )
-    caption = blocks.CharBlock(label=_("Caption"), required=False, max_length=250)
+    caption = blocks.CharBlock(label=_("キャプション"), required=False, max_length=250)
 
     class Meta:
         icon = "image"
-        label = _("Image")
+        label = _("画像")
         template = "cms/blocks/image.html"
 
 
 class LinkBlock(blocks.StructBlock):
     """A link to a page of this site or to another site; exactly one of the two."""
 
-    page = blocks.PageChooserBlock(label=_("Page on this site"), required=False)
-    url = blocks.URLBlock(label=_("Other website"), required=False)
+    page = blocks.PageChooserBlock(label=_("このサイトのページ"), required=False)
+    url = blocks.URLBlock(label=_("他のウェブサイト"), required=False)
 
     def clean(self, value):
         value = super().clean(value)
         if bool(value.get("page")) == bool(value.get("url")):
             raise blocks.StructBlockValidationError(
-                block_errors={"page": [_("Choose a page or enter a web address (one of the two).")]}
+                block_errors={
+                    "page": [_("ページを選ぶか、ウェブアドレスを入力してください（どちらか一方）。")]
+                }
             )
         return value
 
     class Meta:
         icon = "link"
-        label = _("Link")
+        label = _("リンク")
 
 
 class CallToActionBlock(blocks.StructBlock):
-    heading = blocks.CharBlock(label=_("Heading"), max_length=120)
-    text = blocks.TextBlock(label=_("Text"), required=False)
-    button_label = blocks.CharBlock(label=_("Button text"), max_length=60)
-    link = LinkBlock(label=_("Link"))
+    heading = blocks.CharBlock(label=_("見出し"), max_length=120)
+    text = blocks.TextBlock(label=_("テキスト"), required=False)
+    button_label = blocks.CharBlock(label=_("ボタンの文言"), max_length=60)
+    link = LinkBlock(label=_("リンク"))
 
     class Meta:
         icon = "pick"
-        label = _("Call to action")
+        label = _("誘導ボタン")
         template = "cms/blocks/call_to_action.html"
 
 
 class AccessibleTableBlock(blocks.StructBlock):
     caption = blocks.CharBlock(
-        label=_("Table caption"), max_length=200, help_text=_("Says what the table is about. Required.")
+        label=_("表のタイトル"), max_length=200, help_text=_("何についての表かを示します。必須です。")
     )
     table = TableBlock(
-        label=_("Table"),
-        table_options={"contextMenu": ["row_above", "row_below", "col_left", "col_right", "remove_row",
-                                       "remove_col", "undo", "redo"]},
+        label=_("表"),
+        table_options={
+            "contextMenu": [
+                "row_above",
+                "row_below",
+                "col_left",
+                "col_right",
+                "remove_row",
+                "remove_col",
+                "undo",
+                "redo",
+            ]
+        },
     )
 
     class Meta:
         icon = "table"
-        label = _("Table")
+        label = _("表")
         template = "cms/blocks/table.html"
 
 
 class QuestionAnswerBlock(blocks.StructBlock):
-    question = blocks.CharBlock(label=_("Question"), max_length=250)
-    answer = blocks.RichTextBlock(label=_("Answer"), features=["bold", "link", "ol", "ul", "document-link"])
+    question = blocks.CharBlock(label=_("質問"), max_length=250)
+    answer = blocks.RichTextBlock(label=_("回答"), features=["bold", "link", "ol", "ul", "document-link"])
 
     class Meta:
         icon = "help"
-        label = _("Question and answer")
+        label = _("質問と回答")
 
 
 class AccordionBlock(blocks.StructBlock):
-    heading = blocks.CharBlock(label=_("Heading"), max_length=120, required=False)
-    items = blocks.ListBlock(QuestionAnswerBlock(), label=_("Questions"), min_num=1)
+    heading = blocks.CharBlock(label=_("見出し"), max_length=120, required=False)
+    items = blocks.ListBlock(QuestionAnswerBlock(), label=_("質問一覧"), min_num=1)
 
     class Meta:
         icon = "list-ul"
-        label = _("Q&A (accordion)")
+        label = _("よくある質問（アコーディオン）")
         template = "cms/blocks/accordion.html"
 
 
@@ -114,8 +126,8 @@ class ContactDetailsBlock(blocks.StaticBlock):
 
     class Meta:
         icon = "mail"
-        label = _("Call-center contact details")
-        admin_text = _("Shows the call-center numbers and hours from Settings › Contact details.")
+        label = _("コールセンターの連絡先")
+        admin_text = _("「設定 › 問い合わせ先」に登録したコールセンターの電話番号と受付時間を表示します。")
         template = "cms/blocks/contact_details.html"
 
 
@@ -124,8 +136,8 @@ class CampaignSummaryBlock(blocks.StaticBlock):
 
     class Meta:
         icon = "date"
-        label = _("Campaign facts")
-        admin_text = _("Shows the dates, discount rule and budget of the current campaign.")
+        label = _("キャンペーン概要")
+        admin_text = _("現在のキャンペーンの期間、割引条件、予算を表示します。")
         template = "cms/blocks/campaign_summary.html"
 
 
@@ -134,7 +146,7 @@ RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "link", "document-link", "ol
 
 class BodyStreamBlock(blocks.StreamBlock):
     heading = HeadingBlock()
-    paragraph = blocks.RichTextBlock(label=_("Text"), features=RICH_TEXT_FEATURES, icon="pilcrow")
+    paragraph = blocks.RichTextBlock(label=_("テキスト"), features=RICH_TEXT_FEATURES, icon="pilcrow")
     image = AccessibleImageBlock()
     call_to_action = CallToActionBlock()
     table = AccessibleTableBlock()

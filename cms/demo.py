@@ -69,7 +69,12 @@ def accordion(title: str, items: list[tuple[str, str]]) -> dict[str, Any]:
 def call_to_action(title: str, text: str, label: str, page: Page) -> dict[str, Any]:
     return {
         "type": "call_to_action",
-        "value": {"heading": title, "text": text, "button_label": label, "link": {"page": page.pk, "url": ""}},
+        "value": {
+            "heading": title,
+            "text": text,
+            "button_label": label,
+            "link": {"page": page.pk, "url": ""},
+        },
     }
 
 
@@ -118,7 +123,10 @@ def _about_ja(links: Links) -> list[dict[str, Any]]:
             "販売を終了した施設は施設案内でお知らせします。</p>"
         ),
         call_to_action(
-            "ご利用の流れを確認する", "予約から割引までの流れをご案内します。", "ご利用方法へ", links["how-to-use"]
+            "ご利用の流れを確認する",
+            "予約から割引までの流れをご案内します。",
+            "ご利用方法へ",
+            links["how-to-use"],
         ),
     ]
 
@@ -149,7 +157,9 @@ def _about_en(links: Links) -> list[dict[str, Any]]:
             "<p>The budget is limited. Facilities stop selling discounted stays when their share is used up; "
             "the facility guide shows which have sold out.</p>"
         ),
-        call_to_action("How to use the discount", "From booking to checkout.", "How to use", links["how-to-use"]),
+        call_to_action(
+            "How to use the discount", "From booking to checkout.", "How to use", links["how-to-use"]
+        ),
     ]
 
 
@@ -176,7 +186,12 @@ def _how_to_ja(links: Links) -> list[dict[str, Any]]:
                 ),
             ],
         ),
-        call_to_action("お問い合わせ", "ご不明な点はコールセンターへお問い合わせください。", "お問い合わせ先", links["contact"]),
+        call_to_action(
+            "お問い合わせ",
+            "ご不明な点はコールセンターへお問い合わせください。",
+            "お問い合わせ先",
+            links["contact"],
+        ),
     ]
 
 
@@ -249,8 +264,12 @@ def _business_en(links: Links) -> list[dict[str, Any]]:
             "<li>Sell discounted stays, report them monthly and receive the reimbursement.</li></ol>"
         ),
         heading("Documents"),
-        paragraph("<ul><li>A copy of your lodging business licence</li><li>A copy of your bank book</li></ul>"),
-        call_to_action("Talk to us", "The business call center explains how to take part.", "Contact", links["contact"]),
+        paragraph(
+            "<ul><li>A copy of your lodging business licence</li><li>A copy of your bank book</li></ul>"
+        ),
+        call_to_action(
+            "Talk to us", "The business call center explains how to take part.", "Contact", links["contact"]
+        ),
     ]
 
 
@@ -258,7 +277,9 @@ def _contact_ja(links: Links) -> list[dict[str, Any]]:
     return [
         heading("コールセンター"),
         CONTACT_DETAILS,
-        paragraph("<p>お問い合わせの内容は、応対記録として適切に管理し、キャンペーンの運営以外には使用しません。</p>"),
+        paragraph(
+            "<p>お問い合わせの内容は、応対記録として適切に管理し、キャンペーンの運営以外には使用しません。</p>"
+        ),
     ]
 
 
@@ -266,7 +287,9 @@ def _contact_en(links: Links) -> list[dict[str, Any]]:
     return [
         heading("Call center"),
         CONTACT_DETAILS,
-        paragraph("<p>Calls are recorded as inquiry logs and used only to run the campaign. Japanese is spoken.</p>"),
+        paragraph(
+            "<p>Calls are recorded as inquiry logs and used only to run the campaign. Japanese is spoken.</p>"
+        ),
     ]
 
 
@@ -279,7 +302,9 @@ def _accessibility_ja(links: Links) -> list[dict[str, Any]]:
             "日本産業規格 JIS X 8341-3:2016 の適合レベルAAに準拠することを目標として制作・運用しています。</p>"
         ),
         heading("対象範囲"),
-        paragraph("<p>本ウェブサイト（日本語版・英語版）のすべてのページ。外部サイトへのリンク先は対象外です。</p>"),
+        paragraph(
+            "<p>本ウェブサイト（日本語版・英語版）のすべてのページ。外部サイトへのリンク先は対象外です。</p>"
+        ),
         heading("取り組み"),
         paragraph(
             "<ul><li>すべてのページで自動検査ツールによる試験を公開前に実施しています。</li>"
@@ -287,7 +312,9 @@ def _accessibility_ja(links: Links) -> list[dict[str, Any]]:
             "<li>画像には代替テキストを設定しています。</li></ul>"
         ),
         heading("お気づきの点"),
-        paragraph("<p>ご利用にあたりお気づきの点がありましたら、お問い合わせページの連絡先までお知らせください。</p>"),
+        paragraph(
+            "<p>ご利用にあたりお気づきの点がありましたら、お問い合わせページの連絡先までお知らせください。</p>"
+        ),
     ]
 
 
@@ -300,7 +327,9 @@ def _accessibility_en(links: Links) -> list[dict[str, Any]]:
             "older people and people with disabilities, can use it.</p>"
         ),
         heading("Scope"),
-        paragraph("<p>Every page of this website in Japanese and English. Linked external sites are not covered.</p>"),
+        paragraph(
+            "<p>Every page of this website in Japanese and English. Linked external sites are not covered.</p>"
+        ),
         heading("What we do"),
         paragraph(
             "<ul><li>Every page is tested with automated accessibility checks before publication.</li>"
@@ -326,7 +355,9 @@ def _privacy_ja(links: Links) -> list[dict[str, Any]]:
         heading("第三者への提供"),
         paragraph("<p>法令に基づく場合を除き、ご本人の同意なく第三者に提供することはありません。</p>"),
         heading("消去"),
-        paragraph("<p>キャンペーン終了後、お預かりした情報は仙台市の指示に従い確実に消去し、消去報告書を提出します。</p>"),
+        paragraph(
+            "<p>キャンペーン終了後、お預かりした情報は仙台市の指示に従い確実に消去し、消去報告書を提出します。</p>"
+        ),
     ]
 
 
@@ -344,80 +375,164 @@ def _privacy_en(links: Links) -> list[dict[str, Any]]:
             "<li>Answering inquiries</li><li>Analysing surveys and sending prizes</li></ul>"
         ),
         heading("Erasure"),
-        paragraph("<p>After the campaign, the information is erased as the city instructs and an erasure report is filed.</p>"),
+        paragraph(
+            "<p>After the campaign, the information is erased as the city instructs and an erasure report is filed.</p>"
+        ),
     ]
 
 
 PAGES: list[PageSpec] = [
     PageSpec(
-        "about", "home", StandardPage, "about", True,
-        {"title": "キャンペーン概要", "intro": "市内の参加宿泊施設の宿泊料金を割り引き、全国から仙台へのご宿泊を応援するキャンペーンです。"},
-        {"title": "About the campaign", "intro": "A discount on stays at participating lodging facilities in Sendai, "
-                                                  "to welcome visitors from all over Japan."},
-        _about_ja, _about_en,
+        "about",
+        "home",
+        StandardPage,
+        "about",
+        True,
+        {
+            "title": "キャンペーン概要",
+            "intro": "市内の参加宿泊施設の宿泊料金を割り引き、全国から仙台へのご宿泊を応援するキャンペーンです。",
+        },
+        {
+            "title": "About the campaign",
+            "intro": "A discount on stays at participating lodging facilities in Sendai, "
+            "to welcome visitors from all over Japan.",
+        },
+        _about_ja,
+        _about_en,
     ),
     PageSpec(
-        "how-to-use", "home", StandardPage, "how-to-use", True,
+        "how-to-use",
+        "home",
+        StandardPage,
+        "how-to-use",
+        True,
         {"title": "ご利用方法", "intro": "予約から割引までの流れと、よくあるご質問です。"},
         {"title": "How to use", "intro": "From booking to discount, and frequently asked questions."},
-        _how_to_ja, _how_to_en,
+        _how_to_ja,
+        _how_to_en,
     ),
     PageSpec(
-        "for-businesses", "home", StandardPage, "for-businesses", True,
-        {"title": "参加事業者の皆さまへ", "intro": "宿泊事業者の皆さまのキャンペーンへの参加を募集しています。"},
+        "for-businesses",
+        "home",
+        StandardPage,
+        "for-businesses",
+        True,
+        {
+            "title": "参加事業者の皆さまへ",
+            "intro": "宿泊事業者の皆さまのキャンペーンへの参加を募集しています。",
+        },
         {"title": "For businesses", "intro": "We invite lodging businesses in Sendai to take part."},
-        _business_ja, _business_en,
+        _business_ja,
+        _business_en,
     ),
     PageSpec(
-        "news", "home", NewsIndexPage, "news", True,
+        "news",
+        "home",
+        NewsIndexPage,
+        "news",
+        True,
         {"title": "お知らせ", "intro": "キャンペーンに関するお知らせです。"},
         {"title": "News", "intro": "News about the campaign."},
     ),
     PageSpec(
-        "contact", "home", StandardPage, "contact", True,
+        "contact",
+        "home",
+        StandardPage,
+        "contact",
+        True,
         {"title": "お問い合わせ", "intro": "キャンペーンに関するお問い合わせは、コールセンターで承ります。"},
         {"title": "Contact", "intro": "Our call center answers your questions about the campaign."},
-        _contact_ja, _contact_en,
+        _contact_ja,
+        _contact_en,
     ),
     PageSpec(
-        "accessibility", "home", StandardPage, "accessibility", False,
+        "accessibility",
+        "home",
+        StandardPage,
+        "accessibility",
+        False,
         {"title": "ウェブアクセシビリティ方針", "intro": "誰もが利用しやすいウェブサイトを目指しています。"},
         {"title": "Web accessibility policy", "intro": "A website everyone can use."},
-        _accessibility_ja, _accessibility_en,
+        _accessibility_ja,
+        _accessibility_en,
     ),
     PageSpec(
-        "privacy", "home", StandardPage, "privacy", False,
+        "privacy",
+        "home",
+        StandardPage,
+        "privacy",
+        False,
         {"title": "プライバシーポリシー", "intro": "個人情報の取扱いについて定めています。"},
         {"title": "Privacy policy", "intro": "How we handle personal information."},
-        _privacy_ja, _privacy_en,
+        _privacy_ja,
+        _privacy_en,
     ),
 ]
 
 NEWS = [
     (
-        "site-open", 10,
-        {"title": "キャンペーンサイトを公開しました", "summary": "仙台市宿泊促進キャンペーンの専用サイトを公開しました。"},
+        "site-open",
+        10,
+        {
+            "title": "キャンペーンサイトを公開しました",
+            "summary": "仙台市宿泊促進キャンペーンの専用サイトを公開しました。",
+        },
         {"title": "The campaign website is open", "summary": "The Sendai Stay Campaign website is now open."},
     ),
     (
-        "recruitment", 7,
-        {"title": "参加事業者の募集を開始しました", "summary": "市内の宿泊事業者の皆さまからの参加申請を受け付けています。"},
-        {"title": "Applications from businesses are open", "summary": "Lodging businesses in Sendai can now apply."},
+        "recruitment",
+        7,
+        {
+            "title": "参加事業者の募集を開始しました",
+            "summary": "市内の宿泊事業者の皆さまからの参加申請を受け付けています。",
+        },
+        {
+            "title": "Applications from businesses are open",
+            "summary": "Lodging businesses in Sendai can now apply.",
+        },
     ),
     (
-        "call-center", 3,
-        {"title": "コールセンターを開設しました", "summary": "利用者向け・事業者向けのコールセンターを開設しました。"},
-        {"title": "Call center opened", "summary": "Call centers for travellers and for businesses are open."},
+        "call-center",
+        3,
+        {
+            "title": "コールセンターを開設しました",
+            "summary": "利用者向け・事業者向けのコールセンターを開設しました。",
+        },
+        {
+            "title": "Call center opened",
+            "summary": "Call centers for travellers and for businesses are open.",
+        },
     ),
 ]
 
 BANNERS = [
-    ("sentabi", "せんだい旅日和", "Sendai Tabi-biyori", "https://www.sentabi.jp/",
-     "仙台の観光情報サイト", "Sendai's official tourism guide", (11, 92, 54)),
-    ("tabicolle", "仙台旅先体験コレクション", "Sendai Experience Collection", "https://www.sentabi.jp/tabicolle/",
-     "仙台ならではの体験プログラム", "Hands-on experiences in Sendai", (0, 73, 168)),
-    ("yorujikan", "仙台夜時間", "Sendai Night Time", "https://www.sentabi.jp/yorujikan/",
-     "夜の仙台を楽しむ", "Enjoy Sendai after dark", (58, 36, 110)),
+    (
+        "sentabi",
+        "せんだい旅日和",
+        "Sendai Tabi-biyori",
+        "https://www.sentabi.jp/",
+        "仙台の観光情報サイト",
+        "Sendai's official tourism guide",
+        (11, 92, 54),
+    ),
+    (
+        "tabicolle",
+        "仙台旅先体験コレクション",
+        "Sendai Experience Collection",
+        "https://www.sentabi.jp/tabicolle/",
+        "仙台ならではの体験プログラム",
+        "Hands-on experiences in Sendai",
+        (0, 73, 168),
+    ),
+    (
+        "yorujikan",
+        "仙台夜時間",
+        "Sendai Night Time",
+        "https://www.sentabi.jp/yorujikan/",
+        "夜の仙台を楽しむ",
+        "Enjoy Sendai after dark",
+        (58, 36, 110),
+    ),
 ]
 
 
@@ -449,7 +564,7 @@ def seed(out: TextIO) -> None:
         if source:
             _ensure_translation(source, en, {**en_fields, "body": _news_body(en_fields["summary"])}, out)
 
-    _ensure_home_calls_to_action(home, links, "参加施設を探す", "参加を申し込む")
+    _ensure_home_calls_to_action(home, links, "ご利用方法を見る", "参加事業者の皆さまへ")
     _ensure_home_calls_to_action(home_en, links, "How to use the discount", "For businesses")
     _ensure_settings(links, out)
     _ensure_banners(ja, en, out)
@@ -473,8 +588,13 @@ def _ensure_home(ja: Locale, out: TextIO) -> HomePage:
         existing.save_revision().publish()
         out.write("Created the home page\n")
     if site is None:
-        Site.objects.create(hostname="localhost", port=80, root_page=existing, is_default_site=True,
-                            site_name="仙台市宿泊促進キャンペーン")
+        Site.objects.create(
+            hostname="localhost",
+            port=80,
+            root_page=existing,
+            is_default_site=True,
+            site_name="仙台市宿泊促進キャンペーン",
+        )
     elif site.root_page_id != existing.pk:
         site.root_page = existing
         site.site_name = "仙台市宿泊促進キャンペーン"
@@ -504,16 +624,26 @@ def _ensure_news(index: Page, out: TextIO) -> None:
     for slug, days_ago, ja_fields, _en in NEWS:
         if NewsPage.objects.child_of(index).filter(slug=slug).exists():
             continue
-        item = NewsPage(slug=slug, locale=index.locale, date=today - datetime.timedelta(days=days_ago),
-                        body=_news_body(ja_fields["summary"]), **ja_fields)
+        item = NewsPage(
+            slug=slug,
+            locale=index.locale,
+            date=today - datetime.timedelta(days=days_ago),
+            body=_news_body(ja_fields["summary"]),
+            **ja_fields,
+        )
         index.add_child(instance=item)
         item.save_revision().publish()
         out.write(f"Created news {item.url_path}\n")
 
 
-def _ensure_translation(source: Page, locale: Locale, fields: dict[str, Any], out: TextIO,
-                        body: Callable[[Links], list[dict[str, Any]]] | None = None,
-                        links: Links | None = None) -> Page:
+def _ensure_translation(
+    source: Page,
+    locale: Locale,
+    fields: dict[str, Any],
+    out: TextIO,
+    body: Callable[[Links], list[dict[str, Any]]] | None = None,
+    links: Links | None = None,
+) -> Page:
     existing = source.get_translation_or_none(locale)
     if existing is not None:
         return existing.specific
@@ -553,7 +683,9 @@ def _ensure_settings(links: Links, out: TextIO) -> None:
     alert = SiteAlertSettings.load()
     if not alert.message:
         alert.message = "予算の上限に近づいている施設があります。最新の販売状況は施設案内でご確認ください。"
-        alert.message_en = "Some facilities are close to their budget. Check the facility guide for availability."
+        alert.message_en = (
+            "Some facilities are close to their budget. Check the facility guide for availability."
+        )
         alert.level = "info"
         alert.enabled = False
         alert.save()
@@ -584,8 +716,13 @@ def _ensure_banners(ja: Locale, en: Locale, out: TextIO) -> None:
         banner = TourismBanner.objects.filter(locale=ja, url=url).first()
         if banner is None:
             banner = TourismBanner.objects.create(
-                locale=ja, name=name_ja, url=url, image=image, image_alt=name_ja,
-                description=desc_ja, sort_order=order,
+                locale=ja,
+                name=name_ja,
+                url=url,
+                image=image,
+                image_alt=name_ja,
+                description=desc_ja,
+                sort_order=order,
             )
             out.write(f"Created banner {name_ja}\n")
         if banner.get_translation_or_none(en) is None:

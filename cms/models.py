@@ -15,13 +15,13 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
-from wagtail.fields import RichTextField, StreamField
+from wagtail.fields import StreamField
 from wagtail.models import Locale, Orderable, Page, TranslatableMixin
 from wagtail.search import index
 
@@ -40,29 +40,29 @@ class HomePage(Page):
     """The campaign's front page: facts from the current Campaign, calls to action, latest news."""
 
     lead = models.TextField(
-        _("lead text"),
+        _("リード文"),
         blank=True,
-        help_text=_("One or two sentences under the campaign name. Dates and amounts are added automatically."),
+        help_text=_("キャンペーン名の下に表示する1〜2文の紹介文です。日付と金額は自動で表示されます。"),
     )
-    traveller_cta_label = models.CharField(_("button text for travellers"), max_length=60, blank=True)
+    traveller_cta_label = models.CharField(_("旅行者向けボタンの文言"), max_length=60, blank=True)
     traveller_cta_page = models.ForeignKey(
         "wagtailcore.Page",
-        verbose_name=_("page for travellers"),
+        verbose_name=_("旅行者向けページ"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    business_cta_label = models.CharField(_("button text for businesses"), max_length=60, blank=True)
+    business_cta_label = models.CharField(_("事業者向けボタンの文言"), max_length=60, blank=True)
     business_cta_page = models.ForeignKey(
         "wagtailcore.Page",
-        verbose_name=_("page for businesses"),
+        verbose_name=_("事業者向けページ"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    body = StreamField(BodyStreamBlock(), blank=True, verbose_name=_("body"))
+    body = StreamField(BodyStreamBlock(), blank=True, verbose_name=_("本文"))
 
     content_panels = [
         *Page.content_panels,
@@ -72,7 +72,7 @@ class HomePage(Page):
                 FieldRowPanel([FieldPanel("traveller_cta_label"), PageChooserPanel("traveller_cta_page")]),
                 FieldRowPanel([FieldPanel("business_cta_label"), PageChooserPanel("business_cta_page")]),
             ],
-            heading=_("Calls to action"),
+            heading=_("誘導ボタン（旅行者・事業者）"),
         ),
         FieldPanel("body"),
     ]
@@ -82,7 +82,7 @@ class HomePage(Page):
     max_count_per_parent = 1
 
     class Meta:
-        verbose_name = _("home page")
+        verbose_name = _("トップページ")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
@@ -90,17 +90,15 @@ class HomePage(Page):
         context["latest_news"] = (
             NewsPage.objects.live().public().filter(locale=self.locale).order_by("-date", "-pk")[:3]
         )
-        context["news_index"] = (
-            NewsIndexPage.objects.live().public().filter(locale=self.locale).first()
-        )
+        context["news_index"] = NewsIndexPage.objects.live().public().filter(locale=self.locale).first()
         return context
 
 
 class StandardPage(Page):
     """Any content page: overview, how to use, for businesses, contact, policies."""
 
-    intro = models.TextField(_("introduction"), blank=True)
-    body = StreamField(BodyStreamBlock(), verbose_name=_("body"))
+    intro = models.TextField(_("導入文"), blank=True)
+    body = StreamField(BodyStreamBlock(), verbose_name=_("本文"))
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
@@ -108,11 +106,11 @@ class StandardPage(Page):
     parent_page_types = ["cms.HomePage", "cms.StandardPage"]
 
     class Meta:
-        verbose_name = _("standard page")
+        verbose_name = _("標準ページ")
 
 
 class NewsIndexPage(Page):
-    intro = models.TextField(_("introduction"), blank=True)
+    intro = models.TextField(_("導入文"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["cms.HomePage"]
@@ -120,7 +118,7 @@ class NewsIndexPage(Page):
     max_count_per_parent = 1
 
     class Meta:
-        verbose_name = _("news index")
+        verbose_name = _("お知らせ一覧ページ")
 
     def paginated_news(self, request: HttpRequest) -> PaginatorPage:
         """Newest first; a page number that is not a number or out of range gets the nearest page."""
@@ -134,9 +132,9 @@ class NewsIndexPage(Page):
 
 
 class NewsPage(Page):
-    date = models.DateField(_("date"), default=timezone.localdate)
-    summary = models.TextField(_("summary"), max_length=300, help_text=_("Shown in news lists."))
-    body = StreamField(BodyStreamBlock(), verbose_name=_("body"))
+    date = models.DateField(_("日付"), default=timezone.localdate)
+    summary = models.TextField(_("概要"), max_length=300, help_text=_("お知らせ一覧に表示されます。"))
+    body = StreamField(BodyStreamBlock(), verbose_name=_("本文"))
 
     content_panels = [*Page.content_panels, FieldPanel("date"), FieldPanel("summary"), FieldPanel("body")]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
@@ -144,8 +142,8 @@ class NewsPage(Page):
     subpage_types: list[str] = []
 
     class Meta:
-        verbose_name = _("news item")
-        verbose_name_plural = _("news items")
+        verbose_name = _("お知らせ記事")
+        verbose_name_plural = pgettext_lazy("plural", "お知らせ記事")
 
 
 # --- Site settings (Settings menu in the admin) ---------------------------------------------
@@ -155,12 +153,12 @@ class NewsPage(Page):
 class ContactSettings(BaseGenericSetting):
     """Call-center details shown in the footer and wherever an editor places the contact block."""
 
-    traveller_phone = models.CharField(_("number for travellers"), max_length=30, blank=True)
-    business_phone = models.CharField(_("number for businesses"), max_length=30, blank=True)
-    hours = models.CharField(_("opening hours (Japanese)"), max_length=200, blank=True)
-    hours_en = models.CharField(_("opening hours (English)"), max_length=200, blank=True)
-    note = models.TextField(_("note (Japanese)"), blank=True)
-    note_en = models.TextField(_("note (English)"), blank=True)
+    traveller_phone = models.CharField(_("旅行者向け電話番号"), max_length=30, blank=True)
+    business_phone = models.CharField(_("事業者向け電話番号"), max_length=30, blank=True)
+    hours = models.CharField(_("受付時間（日本語）"), max_length=200, blank=True)
+    hours_en = models.CharField(_("受付時間（英語）"), max_length=200, blank=True)
+    note = models.TextField(_("備考（日本語）"), blank=True)
+    note_en = models.TextField(_("備考（英語）"), blank=True)
 
     panels = [
         FieldRowPanel([FieldPanel("traveller_phone"), FieldPanel("business_phone")]),
@@ -169,7 +167,7 @@ class ContactSettings(BaseGenericSetting):
     ]
 
     class Meta:
-        verbose_name = _("contact details")
+        verbose_name = _("問い合わせ先")
 
     @property
     def localized_hours(self) -> str:
@@ -181,21 +179,21 @@ class ContactSettings(BaseGenericSetting):
 
 
 class AlertLevel(models.TextChoices):
-    INFO = "info", _("Information")
-    WARNING = "warning", _("Warning")
+    INFO = "info", _("情報")
+    WARNING = "warning", _("警告")
 
 
 @register_setting(icon="warning")
 class SiteAlertSettings(BaseGenericSetting):
     """A message on every page (e.g. 「予算の上限に近づいています」), switched on with one field."""
 
-    enabled = models.BooleanField(_("show the alert on every page"), default=False)
-    level = models.CharField(_("level"), max_length=10, choices=AlertLevel.choices, default=AlertLevel.WARNING)
-    message = models.CharField(_("message (Japanese)"), max_length=200, blank=True)
-    message_en = models.CharField(_("message (English)"), max_length=200, blank=True)
+    enabled = models.BooleanField(_("全ページにお知らせを表示する"), default=False)
+    level = models.CharField(_("種類"), max_length=10, choices=AlertLevel.choices, default=AlertLevel.WARNING)
+    message = models.CharField(_("メッセージ（日本語）"), max_length=200, blank=True)
+    message_en = models.CharField(_("メッセージ（英語）"), max_length=200, blank=True)
     link_page = models.ForeignKey(
         "wagtailcore.Page",
-        verbose_name=_("page with details"),
+        verbose_name=_("詳細ページ"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -211,11 +209,11 @@ class SiteAlertSettings(BaseGenericSetting):
     ]
 
     class Meta:
-        verbose_name = _("site-wide alert")
+        verbose_name = _("サイト全体のお知らせ")
 
     def clean(self) -> None:
         if self.enabled and not self.message.strip():
-            raise ValidationError({"message": _("Enter the message before switching the alert on.")})
+            raise ValidationError({"message": _("表示をオンにする前に、メッセージを入力してください。")})
 
     @property
     def localized_message(self) -> str:
@@ -226,22 +224,22 @@ class SiteAlertSettings(BaseGenericSetting):
 class NavigationSettings(BaseGenericSetting, ClusterableModel):
     """Footer links (policies, contact). Header menu = home page children marked 'show in menus'."""
 
-    panels = [InlinePanel("footer_links", label=_("Footer links"))]
+    panels = [InlinePanel("footer_links", label=pgettext_lazy("plural", "フッターリンク"))]
 
     class Meta:
-        verbose_name = _("navigation")
+        verbose_name = _("ナビゲーション")
 
 
 class FooterLink(Orderable):
     setting = ParentalKey(NavigationSettings, related_name="footer_links", on_delete=models.CASCADE)
     page = models.ForeignKey(
-        "wagtailcore.Page", verbose_name=_("page"), on_delete=models.CASCADE, related_name="+"
+        "wagtailcore.Page", verbose_name=_("ページ"), on_delete=models.CASCADE, related_name="+"
     )
 
     panels = [PageChooserPanel("page")]
 
     class Meta(Orderable.Meta):
-        verbose_name = _("footer link")
+        verbose_name = _("フッターリンク")
 
 
 # --- Snippets -----------------------------------------------------------------------------------
@@ -250,23 +248,23 @@ class FooterLink(Orderable):
 class TourismBanner(TranslatableMixin, Orderable):
     """A banner to Sendai's tourism sites, shown on every page in the order editors set (spec 5)."""
 
-    name = models.CharField(_("name"), max_length=100)
-    url = models.URLField(_("web address"))
+    name = models.CharField(_("名称"), max_length=100)
+    url = models.URLField(_("リンク先URL"))
     image = models.ForeignKey(
         "wagtailimages.Image",
-        verbose_name=_("image"),
+        verbose_name=_("画像"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
     image_alt = models.CharField(
-        _("alternative text"),
+        _("代替テキスト"),
         max_length=200,
         blank=True,
-        help_text=_("What the banner says. Leave empty to use the name."),
+        help_text=_("バナー画像に書かれている内容です。空欄の場合は名称を使います。"),
     )
-    description = models.CharField(_("short description"), max_length=200, blank=True)
+    description = models.CharField(_("短い説明文"), max_length=200, blank=True)
 
     panels = [
         FieldPanel("name"),
@@ -277,8 +275,8 @@ class TourismBanner(TranslatableMixin, Orderable):
     ]
 
     class Meta(TranslatableMixin.Meta, Orderable.Meta):
-        verbose_name = _("tourism banner")
-        verbose_name_plural = _("tourism banners")
+        verbose_name = _("観光バナー")
+        verbose_name_plural = pgettext_lazy("plural", "観光バナー")
 
     def __str__(self) -> str:
         return self.name

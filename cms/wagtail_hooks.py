@@ -1,4 +1,4 @@
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -10,7 +10,7 @@ class TourismBannerViewSet(SnippetViewSet):
 
     model = TourismBanner
     icon = "image"
-    menu_label = _("Tourism banners")
+    menu_label = pgettext_lazy("plural", "観光バナー")
     menu_order = 210
     add_to_admin_menu = True
     list_display = ["name", "url", "locale"]

@@ -1,14 +1,25 @@
 """Test settings: PostgreSQL by default (the production engine), fast hashing, local memory e-mail."""
 
+import atexit
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sendai_stay")
 
-from .base import *  # noqa: E402, F403
+from .base import *  # noqa: F403
 
 DEBUG = False
 DEMO_DATA_ALLOWED = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="sendai-test-media-"))  # fresh per test run
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+
+WHITENOISE_AUTOREFRESH = True  # no collectstatic needed outside production
+WHITENOISE_USE_FINDERS = True
+# The test database is seeded once per run (tests/conftest.py); indexing every demo page for the
+# site search on each save is what makes seeding slow, and no test searches yet.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database", "AUTO_UPDATE": False}}

@@ -1,0 +1,64 @@
+# The two commands a newcomer needs:
+#   make run    install everything, migrate a SQLite database under var/, load demo data, serve :8000
+#   make test   install everything the tests need (Python, axe-core, Chromium) and run the whole suite
+# The test suite uses PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/sendai_stay).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-test lint format messages check-deploy clean help
+
+help:
+	@echo "make run   - install, migrate SQLite under var/, seed demo data, serve http://$(HOST):$(PORT)/"
+	@echo "make test  - install test tools (Python, axe-core, Chromium) and run ruff + the whole pytest suite"
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install-test: install node_modules/.installed
+	scripts/install-system-packages.sh
+
+run: install
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install-test
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Update the English catalogue after changing UI strings, then translate locale/en/LC_MESSAGES/django.po.
+messages: install
+	$(PY) manage.py makemessages --locale en --ignore ".venv/*" --ignore "node_modules/*" --ignore "var/*"
+	$(PY) manage.py compilemessages --locale en --ignore ".venv/*"
+
+check-deploy: install
+	SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-secret-but-long-enough-for-the-check \
+	ALLOWED_HOSTS=campaign.example.jp $(PY) manage.py check --deploy --fail-level WARNING \
+	--settings=config.settings.production
+
+clean:
+	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache

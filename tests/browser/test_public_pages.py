@@ -1,0 +1,113 @@
+"""Every public page type, in Japanese and English: axe-core clean, keyboard reachable, reflows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .conftest import assert_accessible
+
+# One URL of every public page type in each language. Later features add theirs here.
+PUBLIC_PAGES = [
+    "/",
+    "/about/",
+    "/how-to-use/",
+    "/for-businesses/",
+    "/news/",
+    "/news/site-open/",
+    "/contact/",
+    "/accessibility/",
+    "/privacy/",
+]
+ALL_PAGES = [*PUBLIC_PAGES, *[f"/en{path}" for path in PUBLIC_PAGES]]
+
+
+def _open(page: Any, live_site: str, path: str) -> None:
+    response = page.goto(f"{live_site}{path}")
+    assert response is not None and response.status == 200, f"{path} answered {response and response.status}"
+
+
+@pytest.mark.parametrize("path", ALL_PAGES)
+def test_page_has_no_axe_violations(page: Any, live_site: str, path: str) -> None:
+    _open(page, live_site, path)
+    expected_lang = "en" if path.startswith("/en/") else "ja"
+    assert page.get_attribute("html", "lang") == expected_lang
+    assert page.locator("h1").count() == 1, "every page has exactly one h1"
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("path", ["/", "/about/", "/en/", "/en/news/"])
+def test_skip_link_is_first_and_moves_focus_to_main(page: Any, live_site: str, path: str) -> None:
+    _open(page, live_site, path)
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        "() => ({cls: document.activeElement.className, href: document.activeElement.getAttribute('href')})"
+    )
+    assert focused == {"cls": "skip-link", "href": "#main"}
+    assert page.locator(".skip-link").is_visible(), "the skip link is visible when focused"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"
+    # The next Tab stop is inside the main content, not back in the header.
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.getElementById('main').contains(document.activeElement)")
+
+
+def test_tab_order_reaches_main_content_without_skip_link(page: Any, live_site: str) -> None:
+    """Tabbing through the header in order ends up in the main content (no keyboard trap)."""
+    _open(page, live_site, "/")
+    seen = []
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        inside_main = page.evaluate("() => document.getElementById('main').contains(document.activeElement)")
+        seen.append(page.evaluate("() => document.activeElement.textContent.trim()"))
+        if inside_main:
+            break
+    else:
+        pytest.fail(f"Tab never reached the main content; focus went through: {seen}")
+
+
+@pytest.mark.parametrize("width", [320, 640])
+@pytest.mark.parametrize("path", ["/", "/about/", "/en/about/", "/news/"])
+def test_page_reflows_without_horizontal_scroll(browser: Any, live_site: str, width: int, path: str) -> None:
+    """320 CSS px is a small phone; 640 px is a 1280 px window at 200% zoom."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    try:
+        _open(page, live_site, path)
+        scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert scroll_width <= width, f"{path} is {scroll_width}px wide at a {width}px viewport"
+    finally:
+        context.close()
+
+
+def test_core_functions_work_without_javascript(browser: Any, live_site: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        _open(page, live_site, "/how-to-use/")
+        answer = page.locator(".accordion__answer").first
+        assert not answer.is_visible()
+        page.locator(".accordion__question").first.click()
+        assert answer.is_visible(), "Q&A opens without JavaScript (<details>)"
+        page.get_by_role("link", name="English").click()
+        assert page.url.endswith("/en/how-to-use/")
+        assert page.get_attribute("html", "lang") == "en"
+    finally:
+        context.close()
+
+
+def test_language_switcher_links_to_the_translated_page(page: Any, live_site: str) -> None:
+    _open(page, live_site, "/about/")
+    link = page.locator(".language-switcher a")
+    assert link.get_attribute("lang") == "en"
+    link.click()
+    assert page.url == f"{live_site}/en/about/"
+    page.locator(".language-switcher a").click()
+    assert page.url == f"{live_site}/about/"
+
+
+def test_not_found_page_is_accessible(page: Any, live_site: str) -> None:
+    response = page.goto(f"{live_site}/no-such-page/")
+    assert response is not None and response.status == 404
+    assert_accessible(page)

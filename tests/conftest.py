@@ -1,0 +1,42 @@
+"""Shared fixtures.
+
+The test database starts with the demo content, seeded once per run exactly as `make run` seeds a
+developer's database (pytest-django's documented way to populate the test database). Each test runs
+in a transaction that is rolled back, so what one test changes no other test sees. Tests that need
+the demo content ask for `seeded`, which also re-seeds after a transactional test flushed the
+database; tests that need an empty table delete its rows first, inside their own transaction.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from cms.models import HomePage
+
+from .factories import CampaignFactory, UserFactory
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("seed_demo", stdout=io.StringIO())
+
+
+@pytest.fixture
+def seeded(db):
+    """The demo site: home, content pages and news in ja/en, banners, settings, campaign, role users."""
+    if not HomePage.objects.exists():
+        call_command("seed_demo", stdout=io.StringIO())
+
+
+@pytest.fixture
+def campaign(db):
+    return CampaignFactory()
+
+
+@pytest.fixture
+def make_user(db):
+    return UserFactory
