@@ -39,7 +39,6 @@ run: install
 
 test: install-test
 	$(VENV)/bin/ruff check .
-	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, axe_violations
 
 # One URL of every public page type in each language. Later features add theirs here.
 PUBLIC_PAGES = [
@@ -111,3 +111,17 @@ def test_not_found_page_is_accessible(page: Any, live_site: str) -> None:
     response = page.goto(f"{live_site}/no-such-page/")
     assert response is not None and response.status == 404
     assert_accessible(page)
+
+
+def test_the_accessibility_check_itself_catches_violations(page: Any, live_site: str) -> None:
+    """Guards the guard: a page with an image without alt text and low-contrast text must fail."""
+    _open(page, live_site, "/")
+    page.evaluate(
+        """() => {
+            const main = document.getElementById('main');
+            main.insertAdjacentHTML('beforeend',
+                '<img src="/static/img/none.png"><p style="color:#bbb;background:#fff">薄い文字</p>');
+        }"""
+    )
+    violations = {violation["id"] for violation in axe_violations(page)}
+    assert {"image-alt", "color-contrast"} <= violations

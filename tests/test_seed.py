@@ -1,0 +1,94 @@
+"""seed_demo builds the demo a newcomer sees and can run any number of times."""
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from wagtail.images.models import Image
+from wagtail.models import Page, Site
+
+from accounts.roles import STAFF_ROLES
+from campaigns.models import Campaign
+from cms.models import HomePage, NewsPage, StandardPage, TourismBanner
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return {
+        "pages": Page.objects.count(),
+        "news": NewsPage.objects.count(),
+        "banners": TourismBanner.objects.count(),
+        "images": Image.objects.count(),
+        "campaigns": Campaign.objects.count(),
+        "users": get_user_model().objects.count(),
+        "sites": Site.objects.count(),
+    }
+
+
+def test_seed_is_idempotent(seeded):
+    before = counts()
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert counts() == before
+    assert "Demo content is ready." in out.getvalue()
+
+
+def test_seed_builds_the_site_the_spec_requires(seeded):
+    site = Site.objects.get(is_default_site=True)
+    assert isinstance(site.root_page.specific, HomePage)
+    slugs = set(StandardPage.objects.filter(locale__language_code="ja").values_list("slug", flat=True))
+    assert {"about", "how-to-use", "for-businesses", "contact", "accessibility", "privacy"} <= slugs
+    assert NewsPage.objects.filter(locale__language_code="ja").count() >= 3
+    assert set(TourismBanner.objects.filter(locale__language_code="ja").values_list("name", flat=True)) == {
+        "せんだい旅日和",
+        "仙台旅先体験コレクション",
+        "仙台夜時間",
+    }
+    assert not Page.objects.filter(depth=2, content_type__model="page").exists(), "welcome page replaced"
+
+
+def test_seed_has_a_campaign_running_today(seeded):
+    campaign = Campaign.objects.current()
+    assert campaign is not None
+    assert campaign.status().value == "running"
+
+
+def test_seed_creates_one_user_per_role_and_prints_dev_passwords(seeded):
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    users = get_user_model().objects.filter(username__in=STAFF_ROLES)
+    assert users.count() == len(STAFF_ROLES)
+    for user in users:
+        assert list(user.groups.values_list("name", flat=True)) == [user.username]
+        assert f"{user.username}-demo-2025" in out.getvalue()
+    assert not users.filter(is_superuser=True).exists()
+
+
+def test_seed_keeps_what_editors_changed(seeded):
+    about = StandardPage.objects.get(slug="about", locale__language_code="ja")
+    about.title = "編集者が変えた題名"
+    about.save_revision().publish()
+    banner = TourismBanner.objects.get(locale__language_code="ja", name="仙台夜時間")
+    banner.description = "編集者の説明"
+    banner.save()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert StandardPage.objects.get(pk=about.pk).title == "編集者が変えた題名"
+    banner.refresh_from_db()
+    assert banner.description == "編集者の説明"
+
+
+def test_seed_does_not_reset_a_changed_password(seeded):
+    user = get_user_model().objects.get(username="editor")
+    user.set_password("a-new-long-password")
+    user.save()
+    call_command("seed_demo", stdout=io.StringIO())
+    user.refresh_from_db()
+    assert user.check_password("a-new-long-password")
+
+
+def test_seed_is_refused_where_demo_data_is_not_allowed(settings, db):
+    settings.DEMO_DATA_ALLOWED = False
+    with pytest.raises(CommandError, match="DEMO_DATA_ALLOWED"):
+        call_command("seed_demo", stdout=io.StringIO())
