@@ -33,10 +33,16 @@ _SITE_CONTENT = [
     "wagtail_localize.submit_translation",
 ]
 
+_TAXONOMY_MODELS = ["ward", "area", "facilitytype", "feature"]
+_TAXONOMY_EDIT = [
+    f"facilities.{action}_{model}" for model in _TAXONOMY_MODELS for action in ("add", "change", "view")
+]
+_TAXONOMY_DELETE = [f"facilities.delete_{model}" for model in _TAXONOMY_MODELS]
+
 # Model permissions ("app_label.codename") per role.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    EDITOR: ["wagtailadmin.access_admin", *_SITE_CONTENT],
-    MODERATOR: ["wagtailadmin.access_admin", *_SITE_CONTENT],
+    EDITOR: ["wagtailadmin.access_admin", *_SITE_CONTENT, *_TAXONOMY_EDIT],
+    MODERATOR: ["wagtailadmin.access_admin", *_SITE_CONTENT, *_TAXONOMY_EDIT],
     REVIEWER: ["wagtailadmin.access_admin", "campaigns.view_campaign"],
     ACCOUNTANT: ["wagtailadmin.access_admin", "campaigns.view_campaign"],
     OPERATOR: ["wagtailadmin.access_admin"],
@@ -50,6 +56,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.add_group",
         "auth.change_group",
         "auth.view_group",
+        *_TAXONOMY_EDIT,
+        *_TAXONOMY_DELETE,
         "campaigns.add_campaign",
         "campaigns.change_campaign",
         "campaigns.view_campaign",

@@ -92,3 +92,36 @@ def test_seed_is_refused_where_demo_data_is_not_allowed(settings, db):
     settings.DEMO_DATA_ALLOWED = False
     with pytest.raises(CommandError, match="DEMO_DATA_ALLOWED"):
         call_command("seed_demo", stdout=io.StringIO())
+
+
+def test_taxonomy_matches_domain_md(seeded):
+    from facilities.models import Area, FacilityType, Feature, Ward
+
+    assert list(Ward.objects.values_list("slug", flat=True)) == [
+        "aoba",
+        "miyagino",
+        "wakabayashi",
+        "taihaku",
+        "izumi",
+    ]
+    assert list(Area.objects.values_list("slug", flat=True)) == [
+        "sendai-station",
+        "downtown",
+        "akiu-onsen",
+        "sakunami-onsen",
+        "izumi-chuo",
+        "other",
+    ]
+    assert list(FacilityType.objects.values_list("slug", flat=True)) == ["hotel", "ryokan", "simple", "other"]
+    assert Feature.objects.count() == 10
+    assert Feature.objects.get(slug="near-station").name == "駅から徒歩10分以内"
+
+
+def test_seed_restores_a_deleted_default_term_but_keeps_renamed_ones(seeded):
+    from facilities.models import Feature, Ward
+
+    Feature.objects.filter(slug="pets").delete()
+    Ward.objects.filter(slug="izumi").update(name="泉区（北部）")
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Feature.objects.filter(slug="pets").exists()
+    assert Ward.objects.get(slug="izumi").name == "泉区（北部）"

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     # Project apps first so their templates override library ones.
     "core",
     "campaigns",
+    "facilities",
     "cms",
     "accounts",
     # Wagtail
