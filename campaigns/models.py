@@ -14,8 +14,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from core.i18n import pick_language
 
 DEFAULT_BUDGET_YEN = 120_000_000
 
@@ -121,9 +123,7 @@ class Campaign(models.Model):
     @property
     def display_name(self) -> str:
         """The name in the active language (English falls back to Japanese)."""
-        if (get_language() or "").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
+        return pick_language(self.name, self.name_en)
 
     def status(self, today: datetime.date | None = None) -> CampaignStatus:
         today = today or timezone.localdate()

@@ -15,8 +15,8 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
@@ -26,14 +26,11 @@ from wagtail.models import Locale, Orderable, Page, TranslatableMixin
 from wagtail.search import index
 
 from campaigns.models import Campaign
+from core.i18n import pick_language
 
 from .blocks import BodyStreamBlock
 
 NEWS_PER_PAGE = 10
-
-
-def _in_english() -> bool:
-    return (get_language() or "ja").startswith("en")
 
 
 class HomePage(Page):
@@ -171,11 +168,11 @@ class ContactSettings(BaseGenericSetting):
 
     @property
     def localized_hours(self) -> str:
-        return self.hours_en if _in_english() and self.hours_en else self.hours
+        return pick_language(self.hours, self.hours_en)
 
     @property
     def localized_note(self) -> str:
-        return self.note_en if _in_english() and self.note_en else self.note
+        return pick_language(self.note, self.note_en)
 
 
 class AlertLevel(models.TextChoices):
@@ -217,7 +214,7 @@ class SiteAlertSettings(BaseGenericSetting):
 
     @property
     def localized_message(self) -> str:
-        return self.message_en if _in_english() and self.message_en else self.message
+        return pick_language(self.message, self.message_en)
 
 
 @register_setting(icon="list-ul")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.utils.translation import get_language
+from core.i18n import is_english
 
 _WEEKDAYS_JA = "月火水木金土日"
 _WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -12,10 +12,6 @@ _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oc
 
 # 和暦: eras that can occur in the city's documents, newest first.
 _ERAS = ((datetime.date(2019, 5, 1), "令和"), (datetime.date(1989, 1, 8), "平成"))
-
-
-def _english() -> bool:
-    return (get_language() or "ja").startswith("en")
 
 
 def format_date(value: datetime.date | datetime.datetime | None, *, weekday: bool = True) -> str:
@@ -26,7 +22,7 @@ def format_date(value: datetime.date | datetime.datetime | None, *, weekday: boo
         from django.utils import timezone
 
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    if _english():
+    if is_english():
         text = f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
         return f"{_WEEKDAYS_EN[value.weekday()]} {text}" if weekday else text
     text = f"{value.year}年{value.month}月{value.day}日"
@@ -48,4 +44,4 @@ def format_yen(value: int | None) -> str:
     if value is None:
         return ""
     amount = f"{int(value):,}"
-    return f"¥{amount}" if _english() else f"{amount}円"
+    return f"¥{amount}" if is_english() else f"{amount}円"

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from core.i18n import pick_language
 
 
 class TaxonomyTerm(models.Model):
@@ -47,9 +49,7 @@ class TaxonomyTerm(models.Model):
 
     @property
     def display_name(self) -> str:
-        if (get_language() or "").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
+        return pick_language(self.name, self.name_en)
 
 
 class Ward(TaxonomyTerm):
