@@ -39,14 +39,23 @@ _TAXONOMY_EDIT = [
 ]
 _TAXONOMY_DELETE = [f"facilities.delete_{model}" for model in _TAXONOMY_MODELS]
 
+_FACILITY_EDIT = [
+    "facilities.add_facility",
+    "facilities.change_facility",
+    "facilities.view_facility",
+    "facilities.view_participation",
+]
+_FACILITY_SALES = ["facilities.change_participation", "facilities.view_participation"]
+_FACILITY_VIEW = ["facilities.view_facility"]
+
 # Model permissions ("app_label.codename") per role.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    EDITOR: ["wagtailadmin.access_admin", *_SITE_CONTENT, *_TAXONOMY_EDIT],
-    MODERATOR: ["wagtailadmin.access_admin", *_SITE_CONTENT, *_TAXONOMY_EDIT],
-    REVIEWER: ["wagtailadmin.access_admin", "campaigns.view_campaign"],
-    ACCOUNTANT: ["wagtailadmin.access_admin", "campaigns.view_campaign"],
-    OPERATOR: ["wagtailadmin.access_admin"],
-    CITY: ["wagtailadmin.access_admin", "campaigns.view_campaign"],
+    EDITOR: ["wagtailadmin.access_admin", *_SITE_CONTENT, *_TAXONOMY_EDIT, *_FACILITY_EDIT],
+    MODERATOR: ["wagtailadmin.access_admin", *_SITE_CONTENT, *_TAXONOMY_EDIT, *_FACILITY_EDIT],
+    REVIEWER: ["wagtailadmin.access_admin", "campaigns.view_campaign", *_FACILITY_EDIT, *_FACILITY_SALES],
+    ACCOUNTANT: ["wagtailadmin.access_admin", "campaigns.view_campaign", *_FACILITY_VIEW, *_FACILITY_SALES],
+    OPERATOR: ["wagtailadmin.access_admin", *_FACILITY_VIEW],
+    CITY: ["wagtailadmin.access_admin", "campaigns.view_campaign", *_FACILITY_VIEW],
     ADMIN: [
         "wagtailadmin.access_admin",
         "auth.add_user",
@@ -58,6 +67,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.view_group",
         *_TAXONOMY_EDIT,
         *_TAXONOMY_DELETE,
+        *_FACILITY_EDIT,
+        *_FACILITY_SALES,
+        "facilities.delete_facility",
         "campaigns.add_campaign",
         "campaigns.change_campaign",
         "campaigns.view_campaign",

@@ -6,12 +6,18 @@ facility import file; the slug cannot be changed once saved, so bookmarked searc
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from wagtail.models import Orderable
 
 from core.i18n import pick_language
+from core.text import normalize_search_text
 
 
 class TaxonomyTerm(models.Model):
@@ -74,3 +80,133 @@ class Feature(TaxonomyTerm):
     class Meta(TaxonomyTerm.Meta):
         verbose_name = _("特徴")
         verbose_name_plural = pgettext_lazy("plural", "特徴")
+
+
+class Facility(ClusterableModel):
+    """A lodging facility of a participating business, as shown in the public guide."""
+
+    code = models.CharField(
+        _("施設コード"),
+        max_length=20,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9_-]+$", _("施設コードは半角英数字・ハイフン・下線で入力してください。")
+            )
+        ],
+    )
+    name = models.CharField(_("施設名"), max_length=200)
+    kana = models.CharField(_("施設名カナ"), max_length=200, blank=True)
+    facility_type = models.ForeignKey(
+        FacilityType, verbose_name=_("施設種別"), on_delete=models.PROTECT, related_name="facilities"
+    )
+    ward = models.ForeignKey(Ward, verbose_name=_("区"), on_delete=models.PROTECT, related_name="facilities")
+    area = models.ForeignKey(
+        Area, verbose_name=_("エリア"), on_delete=models.PROTECT, related_name="facilities"
+    )
+    address = models.CharField(_("住所"), max_length=255)
+    phone = models.CharField(_("電話番号"), max_length=30, blank=True)
+    website = models.URLField(_("ウェブサイト"), blank=True)
+    features = ParentalManyToManyField(Feature, verbose_name=_("特徴"), blank=True, related_name="facilities")
+    description = models.TextField(_("紹介文"), blank=True)
+    room_count = models.PositiveIntegerField(_("客室数"), null=True, blank=True)
+    booking_notes = models.TextField(_("予約についての案内"), blank=True)
+    is_published = models.BooleanField(
+        _("施設案内に掲載する"), default=True, help_text=_("外すと施設案内と公開APIから外れます。")
+    )
+    search_text = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kana", "name"]
+        verbose_name = _("宿泊施設")
+        verbose_name_plural = pgettext_lazy("plural", "宿泊施設")
+        # The trigram index on search_text is created by migration 0004 on PostgreSQL only.
+        indexes = [models.Index(name="facility_kana_order", fields=["kana", "name"])]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    def build_search_text(self) -> str:
+        """Everything a traveller may type to find this facility, normalised once at save time."""
+        parts = [self.name, self.kana, self.address, self.description, self.code]
+        for term in (self.ward, self.area, self.facility_type):
+            parts += [term.name, term.name_en]
+        for feature in self.features.all():
+            parts += [feature.name, feature.name_en]
+        return normalize_search_text(" ".join(part for part in parts if part))
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = self.build_search_text()
+        super().save(*args, **kwargs)
+
+    def refresh_search_text(self) -> None:
+        """Call after changing features outside a form (they are saved after the row)."""
+        text = self.build_search_text()
+        if text != self.search_text:
+            self.search_text = text
+            type(self).objects.filter(pk=self.pk).update(search_text=text)
+
+
+class FacilityPhoto(Orderable):
+    facility = ParentalKey(Facility, related_name="photos", on_delete=models.CASCADE)
+    image = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("画像"), on_delete=models.CASCADE, related_name="+"
+    )
+    alt = models.CharField(
+        _("代替テキスト"),
+        max_length=200,
+        help_text=_("写真に写っているものを簡潔に書いてください。必須です。"),
+    )
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("施設の写真")
+        verbose_name_plural = pgettext_lazy("plural", "施設の写真")
+
+
+class ParticipationQuerySet(models.QuerySet["Participation"]):
+    def listed(self, campaign) -> ParticipationQuerySet:
+        """What the public guide shows for a round: published facilities taking part in it."""
+        return self.filter(campaign=campaign, facility__is_published=True)
+
+
+class Participation(models.Model):
+    """A facility taking part in one campaign round: its 登録決定日 and sales state in that round."""
+
+    facility = ParentalKey(
+        Facility, verbose_name=_("宿泊施設"), on_delete=models.CASCADE, related_name="participations"
+    )
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("キャンペーン"),
+        on_delete=models.CASCADE,
+        related_name="participations",
+    )
+    approved_on = models.DateField(_("登録決定日"))
+    sold_out_at = models.DateTimeField(_("販売終了日時"), null=True, blank=True)
+    sold_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("販売終了の登録者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ParticipationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("参加登録")
+        verbose_name_plural = pgettext_lazy("plural", "参加登録")
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "campaign"], name="participation_once_per_campaign")
+        ]
+        indexes = [models.Index(name="participation_listing", fields=["campaign", "sold_out_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.facility.name} / {self.campaign}"
+
+    @property
+    def sold_out(self) -> bool:
+        return self.sold_out_at is not None
