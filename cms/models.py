@@ -283,9 +283,9 @@ class TourismBanner(TranslatableMixin, Orderable):
         return self.image_alt or self.name
 
     @classmethod
-    def for_active_locale(cls) -> models.QuerySet[TourismBanner]:
+    def for_active_locale(cls) -> list[TourismBanner]:
         """Banners of the visitor's language, or of the default language when none are translated."""
-        banners = cls.objects.filter(locale=Locale.get_active()).select_related("image")
-        if not banners.exists():
-            banners = cls.objects.filter(locale=Locale.get_default()).select_related("image")
-        return banners.order_by("sort_order", "pk")
+        banners = cls.objects.select_related("image").order_by("sort_order", "pk")
+        return list(banners.filter(locale=Locale.get_active())) or list(
+            banners.filter(locale=Locale.get_default())
+        )

@@ -7,9 +7,12 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from core import views as core_views
+from facilities import api as facilities_api
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("api/facilities/", facilities_api.facilities_json, name="api_facilities"),
+    path("api/facilities.csv", facilities_api.facilities_csv, name="api_facilities_csv"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -14,7 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
-from wagtail.models import Orderable
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
+from wagtail.models import Orderable, Page
 
 from core.i18n import pick_language
 from core.text import normalize_search_text
@@ -142,7 +144,11 @@ class Facility(ClusterableModel):
         super().save(*args, **kwargs)
 
     def refresh_search_text(self) -> None:
-        """Call after changing features outside a form (they are saved after the row)."""
+        """Store `features.set(...)` and the search text built from it, without a full save.
+
+        `features` is a ParentalManyToManyField: changes stay in memory until committed.
+        """
+        self.features.commit()
         text = self.build_search_text()
         if text != self.search_text:
             self.search_text = text
@@ -210,3 +216,47 @@ class Participation(models.Model):
     @property
     def sold_out(self) -> bool:
         return self.sold_out_at is not None
+
+
+class FacilityGuidePage(RoutablePageMixin, Page):
+    """参加施設のご案内: the searchable guide, each facility's page and the 販売終了 list.
+
+    Editors place this page and write its introduction; the facilities come from the current
+    campaign's participations. Sub-pages are routes, so facility URLs are `<guide>/<code>/`.
+    """
+
+    intro = models.TextField(_("紹介文"), blank=True, help_text=_("検索フォームの上に表示します。"))
+    sold_out_intro = models.TextField(
+        _("販売終了施設一覧の説明"),
+        blank=True,
+        help_text=_("販売終了施設一覧ページの冒頭に表示します。"),
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("sold_out_intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types: list[str] = []
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("施設案内ページ")
+
+    @path("")
+    def index_route(self, request):
+        from . import guide_views
+
+        return guide_views.guide_index(self, request)
+
+    @path("sold-out/", name="sold_out")
+    def sold_out_route(self, request):
+        from . import guide_views
+
+        return guide_views.sold_out(self, request)
+
+    @re_path(r"^(?P<code>[A-Za-z0-9_-]{1,20})/$", name="facility")
+    def facility_route(self, request, code: str):
+        from . import guide_views
+
+        return guide_views.facility_detail(self, request, code)
+
+    def facility_url(self, facility: Facility) -> str:
+        return self.url + self.reverse_subpage("facility", kwargs={"code": facility.code})

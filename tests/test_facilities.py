@@ -119,3 +119,14 @@ def test_facility_admin_list_search_and_filter(client, seeded):
     assert "杜の都ホテル" in body and "別のホテル" not in body
     body = client.get(url, {"ward": Ward.objects.get(slug="izumi").pk}).content.decode()
     assert "杜の都ホテル" in body and "別のホテル" not in body
+
+
+def test_refresh_search_text_also_stores_the_features(seeded):
+    facility = FacilityFactory()
+    facility.features.set([Feature.objects.get(slug="onsen"), Feature.objects.get(slug="pets")])
+    facility.refresh_search_text()
+    from facilities.models import Facility
+
+    stored = Facility.objects.get(pk=facility.pk)
+    assert set(stored.features.values_list("slug", flat=True)) == {"onsen", "pets"}
+    assert "温泉" in stored.search_text

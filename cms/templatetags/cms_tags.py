@@ -49,9 +49,18 @@ def main_menu(context: dict[str, Any]) -> dict[str, Any]:
 @register.inclusion_tag("cms/tags/breadcrumbs.html", takes_context=True)
 def breadcrumbs(context: dict[str, Any]) -> dict[str, Any]:
     page = context.get("page")
-    if page is None or page.depth <= 2:
-        return {"ancestors": [], "page": page}
-    return {"ancestors": list(page.get_ancestors().filter(depth__gte=2).live()), "page": page}
+    tail = context.get("breadcrumb_tail")  # a route below the page (e.g. one facility of the guide)
+    request = context.get("request")
+    if page is None or (page.depth <= 2 and not tail):
+        return {"ancestors": [], "current_title": None}
+    ancestors = list(page.get_ancestors().filter(depth__gte=2).live())
+    if tail:
+        return {
+            "ancestors": [*ancestors, page],
+            "current_title": tail,
+            "current_url": request.path if request else "",
+        }
+    return {"ancestors": ancestors, "current_title": page.title, "current_url": page.url}
 
 
 @register.inclusion_tag("cms/tags/language_switcher.html", takes_context=True)
@@ -68,7 +77,7 @@ def language_switcher(context: dict[str, Any]) -> dict[str, Any]:
         url = None
         if page is not None and isinstance(page, Page):
             translation = page.get_translations().live().filter(locale__language_code=code).first()
-            url = translation.url if translation else None
+            url = translation.url + context.get("route_suffix", "") if translation else None
         if url is None and home is not None:
             translated_home = home.get_translations(inclusive=True).filter(locale__language_code=code).first()
             url = translated_home.url if translated_home else None
@@ -84,7 +93,7 @@ def _native_name(code: str) -> str:
 
 @register.inclusion_tag("cms/tags/tourism_banners.html")
 def tourism_banners() -> dict[str, Any]:
-    return {"banners": list(TourismBanner.for_active_locale())}
+    return {"banners": TourismBanner.for_active_locale()}
 
 
 @register.inclusion_tag("cms/tags/site_alert.html", takes_context=True)

@@ -24,8 +24,8 @@ INSTALLED_APPS = [
     # Project apps first so their templates override library ones.
     "core",
     "campaigns",
-    "facilities",
     "cms",
+    "facilities",
     "accounts",
     # Wagtail
     "wagtail_localize",
@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.contrib.table_block",
     "wagtail.contrib.frontend_cache",
+    "wagtail.contrib.routable_page",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",

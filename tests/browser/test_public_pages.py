@@ -19,6 +19,12 @@ PUBLIC_PAGES = [
     "/contact/",
     "/accessibility/",
     "/privacy/",
+    "/facilities/",
+    "/facilities/?q=温泉&feature=parking&available=1",
+    "/facilities/?q=存在しない施設&ward=izumi",
+    "/facilities/D001/",
+    "/facilities/D019/",
+    "/facilities/sold-out/",
 ]
 ALL_PAGES = [*PUBLIC_PAGES, *[f"/en{path}" for path in PUBLIC_PAGES]]
 
@@ -125,3 +131,22 @@ def test_the_accessibility_check_itself_catches_violations(page: Any, live_site:
     )
     violations = {violation["id"] for violation in axe_violations(page)}
     assert {"image-alt", "color-contrast"} <= violations
+
+
+def test_facility_search_works_with_the_keyboard_and_without_javascript(browser: Any, live_site: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        _open(page, live_site, "/facilities/")
+        page.get_by_label("キーワード").fill("ｱｷｳ")
+        page.get_by_label("駐車場").check()
+        page.get_by_role("button", name="この条件で探す").click()
+        assert "q=%EF%BD%B1%EF%BD%B7%EF%BD%B3" in page.url and "feature=parking" in page.url
+        status = page.locator(".guide-results__count").inner_text()
+        assert "件の施設が見つかりました" in status
+        names = page.locator(".facility-card__name").all_inner_texts()
+        assert names and all("秋保" in name for name in names)
+        page.locator(".facility-card__name a").first.click()
+        assert page.locator("h1").inner_text() == names[0]
+    finally:
+        context.close()

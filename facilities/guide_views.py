@@ -1,0 +1,134 @@
+"""Views behind the facility guide page's routes (see `FacilityGuidePage`). Thin: the search is in
+`facilities.search`, the data rules in the models."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import quote_plus
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext
+
+from campaigns.models import Campaign
+
+from .models import Participation
+from .search import PER_PAGE, guide_filter
+
+if TYPE_CHECKING:
+    from .models import FacilityGuidePage
+
+NEARBY_COUNT = 6
+SOLD_OUT_PER_PAGE = 50
+
+
+def _render(page: FacilityGuidePage, request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    return TemplateResponse(request, template, {**page.get_context(request), **context})
+
+
+def guide_index(page: FacilityGuidePage, request: HttpRequest) -> HttpResponse:
+    campaign = Campaign.objects.current()
+    filterset = guide_filter(request.GET, campaign)
+    results = Paginator(filterset.ordered(), PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    active_filters = _active_filter_links(filterset, query)
+    return _render(
+        page,
+        request,
+        "facilities/facility_guide_page.html",
+        {
+            "campaign": campaign,
+            "filter": filterset,
+            "form": filterset.form,
+            "results": results,
+            "query_string": query.urlencode(),
+            "active_filters": active_filters,
+        },
+    )
+
+
+def _active_filter_links(filterset, query) -> list[dict[str, str]]:
+    """One 'remove' link per active filter value, so an empty result can be loosened in one click."""
+    form = filterset.form
+    cleaned = getattr(form, "cleaned_data", {})
+    links = []
+    for name in ("q", "ward", "area", "type", "feature", "available"):
+        value = cleaned.get(name)
+        if not value:
+            continue
+        values = list(value) if name == "feature" else [value]
+        for item in values:
+            remaining = query.copy()
+            if name == "feature":
+                remaining.setlist("feature", [v for v in remaining.getlist("feature") if v != item.slug])
+            else:
+                remaining.pop(name, None)
+            label = (
+                item.display_name
+                if hasattr(item, "display_name")
+                else (form.fields[name].label if name == "available" else str(item))
+            )
+            links.append(
+                {"label": label, "field": str(form.fields[name].label), "query": remaining.urlencode()}
+            )
+    return links
+
+
+def facility_detail(page: FacilityGuidePage, request: HttpRequest, code: str) -> HttpResponse:
+    campaign = Campaign.objects.current()
+    participation = (
+        Participation.objects.listed(campaign)
+        .select_related("facility", "facility__ward", "facility__area", "facility__facility_type")
+        .prefetch_related("facility__features", "facility__photos__image")
+        .filter(facility__code=code)
+        .first()
+    )
+    if participation is None:
+        raise Http404("No such facility in the current campaign")
+    facility = participation.facility
+    nearby = (
+        Participation.objects.listed(campaign)
+        .filter(facility__area=facility.area)
+        .exclude(pk=participation.pk)
+        .select_related("facility", "facility__facility_type")
+        .order_by("facility__kana", "facility__name")[:NEARBY_COUNT]
+    )
+    return _render(
+        page,
+        request,
+        "facilities/facility_detail.html",
+        {
+            "campaign": campaign,
+            "participation": participation,
+            "facility": facility,
+            "nearby": nearby,
+            "map_url": "https://www.google.com/maps/search/?api=1&query="
+            + quote_plus(f"{facility.address} {facility.name}"),
+            "breadcrumb_tail": facility.name,
+            "route_suffix": f"{facility.code}/",
+        },
+    )
+
+
+def sold_out(page: FacilityGuidePage, request: HttpRequest) -> HttpResponse:
+    campaign = Campaign.objects.current()
+    participations = (
+        Participation.objects.listed(campaign)
+        .filter(sold_out_at__isnull=False)
+        .select_related("facility", "facility__area", "facility__facility_type")
+        .order_by("-sold_out_at", "facility__kana")
+    )
+    results = Paginator(participations, SOLD_OUT_PER_PAGE).get_page(request.GET.get("page"))
+    return _render(
+        page,
+        request,
+        "facilities/sold_out.html",
+        {
+            "campaign": campaign,
+            "results": results,
+            "breadcrumb_tail": gettext("販売終了施設一覧"),
+            "route_suffix": "sold-out/",
+        },
+    )

@@ -1,0 +1,274 @@
+"""The public facility guide: keyword and filters, results, detail, 販売終了 and the open-data API."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from campaigns.models import Campaign
+from facilities.services import mark_sold_out
+
+from .factories import CampaignFactory, FacilityFactory, ParticipationFactory
+
+pytestmark = pytest.mark.django_db
+
+GUIDE = "/facilities/"
+
+
+@pytest.fixture
+def campaign(seeded):
+    """The only round, running today, with no facilities yet (demo rounds removed in this test)."""
+    Campaign.objects.all().delete()
+    return CampaignFactory(slug="guide-test")
+
+
+def take_part(campaign, sold_out=False, **kwargs):
+    participation = ParticipationFactory(facility=FacilityFactory(**kwargs), campaign=campaign)
+    if sold_out:
+        mark_sold_out(participation, None)
+    return participation
+
+
+@pytest.fixture
+def sample(campaign):
+    return {
+        "akiu": take_part(
+            campaign,
+            code="A1",
+            name="秋保温泉 湯の森",
+            kana="アキウオンセンユノモリ",
+            type_slug="ryokan",
+            ward_slug="taihaku",
+            area_slug="akiu-onsen",
+            address="仙台市太白区秋保町湯元1",
+            feature_slugs=["onsen", "parking"],
+        ),
+        "station": take_part(
+            campaign,
+            code="S1",
+            name="ホテル仙台駅前",
+            kana="ホテルセンダイエキマエ",
+            ward_slug="aoba",
+            area_slug="sendai-station",
+            address="仙台市青葉区中央1-1",
+            feature_slugs=["near-station", "wifi"],
+        ),
+        "izumi": take_part(
+            campaign,
+            code="I1",
+            name="泉パークホテル",
+            kana="イズミパークホテル",
+            ward_slug="izumi",
+            area_slug="izumi-chuo",
+            address="仙台市泉区寺岡6-1",
+            feature_slugs=["parking", "wifi"],
+            sold_out=True,
+        ),
+    }
+
+
+def names(client, query=""):
+    response = client.get(GUIDE + query)
+    assert response.status_code == 200
+    return {p.facility.name for p in response.context["results"].object_list}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("q=秋保", {"秋保温泉 湯の森"}),
+        ("q=温泉", {"秋保温泉 湯の森"}),  # two characters, inside a word
+        ("q=ｱｷｳ", {"秋保温泉 湯の森"}),  # half-width katakana finds the kana
+        ("q=あきう", {"秋保温泉 湯の森"}),  # hiragana finds katakana
+        ("q=ＨＯＴＥＬ", {"ホテル仙台駅前", "泉パークホテル"}),  # full-width latin folds; type "Hotel"
+        ("q=ホテル　泉", {"泉パークホテル"}),  # ideographic space, both words must match
+        ("q=  ほてる   仙台駅 ", {"ホテル仙台駅前"}),
+        ("q=青葉区", {"ホテル仙台駅前"}),  # ward name
+        ("q=wi-fi", {"ホテル仙台駅前", "泉パークホテル"}),  # feature name
+        ("q=Akiu", {"秋保温泉 湯の森"}),  # English area name, any case
+        ("q=寺岡", {"泉パークホテル"}),  # address
+        ("q=存在しない施設", set()),
+    ],
+)
+def test_keyword_search(client, sample, query, expected):
+    assert names(client, "?" + query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("ward=taihaku", {"秋保温泉 湯の森"}),
+        ("area=izumi-chuo", {"泉パークホテル"}),
+        ("type=ryokan", {"秋保温泉 湯の森"}),
+        ("feature=parking", {"秋保温泉 湯の森", "泉パークホテル"}),
+        ("feature=parking&feature=wifi", {"泉パークホテル"}),  # all features must match
+        ("available=1", {"秋保温泉 湯の森", "ホテル仙台駅前"}),
+        ("feature=wifi&available=1", {"ホテル仙台駅前"}),
+        ("q=ホテル&ward=izumi", {"泉パークホテル"}),
+        ("q=ホテル&area=akiu-onsen", set()),
+    ],
+)
+def test_filters_alone_and_combined(client, sample, query, expected):
+    assert names(client, "?" + query) == expected
+
+
+@pytest.mark.parametrize(
+    "query", ["ward=nowhere", "feature=spaceport", "sort=price", "page=abc", "available=0", "available=false"]
+)
+def test_unknown_values_are_reported_and_ignored(client, sample, query):
+    response = client.get(GUIDE + "?" + query)
+    assert response.status_code == 200
+    assert len(response.context["results"].object_list) == 3
+
+
+def test_kana_order_by_default_and_area_order(client, sample):
+    response = client.get(GUIDE)
+    assert [p.facility.code for p in response.context["results"].object_list] == ["A1", "I1", "S1"]
+    response = client.get(GUIDE + "?sort=area")
+    assert [p.facility.code for p in response.context["results"].object_list] == ["S1", "A1", "I1"]
+
+
+def test_pagination_twenty_a_page_keeps_the_filters(client, campaign):
+    for number in range(45):
+        take_part(campaign, code=f"P{number:02d}", kana=f"ア{number:02d}", feature_slugs=["wifi"])
+    first = client.get(GUIDE + "?feature=wifi")
+    assert len(first.context["results"].object_list) == 20
+    assert "feature=wifi&amp;page=2" in first.content.decode()
+    third = client.get(GUIDE + "?feature=wifi&page=3")
+    assert len(third.context["results"].object_list) == 5
+    assert client.get(GUIDE + "?page=99").context["results"].number == 3
+
+
+def test_result_count_and_sold_out_badge(client, sample):
+    body = client.get(GUIDE).content.decode()
+    assert "3件の施設が見つかりました" in body
+    assert body.count('class="badge badge--sold-out"') == 1
+
+
+def test_empty_state_offers_to_remove_each_filter(client, sample):
+    body = client.get(GUIDE + "?q=存在しない&ward=aoba").content.decode()
+    assert "条件に合う施設が見つかりませんでした" in body
+    assert "キーワード「存在しない」を外す" in body and "区「青葉区」を外す" in body
+    assert 'href="/facilities/?ward=aoba"' in body  # removing the keyword keeps the ward
+
+
+def test_unpublished_and_other_rounds_are_not_listed(client, sample, campaign):
+    hidden = take_part(campaign, code="H1", name="非公開ホテル")
+    hidden.facility.is_published = False
+    hidden.facility.save()
+    old_round = CampaignFactory(
+        slug="old", stay_start=datetime.date(2020, 5, 1), stay_end=datetime.date(2020, 6, 30)
+    )
+    ParticipationFactory(facility=FacilityFactory(code="O1", name="別の回のホテル"), campaign=old_round)
+    listed = names(client)
+    assert "非公開ホテル" not in listed and "別の回のホテル" not in listed
+    assert client.get(GUIDE + "H1/").status_code == 404
+    assert client.get(GUIDE + "O1/").status_code == 404
+
+
+def test_detail_page(client, sample, campaign):
+    neighbour = take_part(campaign, code="A2", name="秋保の宿", area_slug="akiu-onsen")
+    response = client.get(GUIDE + "A1/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert (
+        "秋保温泉 湯の森" in body and "アキウオンセンユノモリ" in body and "仙台市太白区秋保町湯元1" in body
+    )
+    assert "https://www.google.com/maps/search/?api=1&amp;query=" in body
+    assert neighbour.facility.name in body  # other facilities in the area
+    assert "パンくずリスト" in body and 'aria-current="page">秋保温泉 湯の森<' in body
+    assert 'href="/en/facilities/A1/"' in body  # language switcher keeps the facility
+
+
+def test_sold_out_on_detail_and_on_the_sold_out_list(client, sample):
+    body = client.get(GUIDE + "I1/").content.decode()
+    assert "この施設のキャンペーン割引の販売は終了しました" in body
+    body = client.get(GUIDE + "sold-out/").content.decode()
+    assert "泉パークホテル" in body and "秋保温泉 湯の森" not in body
+    sold_out_at = sample["izumi"].sold_out_at
+    assert f"{sold_out_at.year}年" in body
+
+
+def test_sold_out_list_empty_state(client, campaign):
+    assert "現在、販売を終了した施設はありません" in client.get(GUIDE + "sold-out/").content.decode()
+
+
+def test_guide_without_a_campaign(client, seeded):
+    Campaign.objects.all().delete()
+    response = client.get(GUIDE)
+    assert response.status_code == 200
+    assert "参加施設は、キャンペーンの開始前にこのページでご案内します" in response.content.decode()
+
+
+def test_english_guide(client, sample):
+    body = client.get("/en/facilities/?q=akiu").content.decode()
+    assert "秋保温泉 湯の森" in body and 'lang="en"' in body
+    assert client.get("/en/facilities/A1/").status_code == 200
+
+
+def test_constant_number_of_queries(client, campaign):
+    def count(path):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        return len(queries)
+
+    take_part(campaign, code="C0", feature_slugs=["wifi", "onsen"])
+    one = count(GUIDE + "?feature=wifi")
+    for number in range(1, 30):
+        take_part(campaign, code=f"C{number}", feature_slugs=["wifi", "onsen", "parking"])
+    many = count(GUIDE + "?feature=wifi")
+    assert many == one, f"{one} queries for 1 result but {many} for a full page"
+    assert many <= 40, "site chrome and the search together stay well under 40 queries"
+
+
+def test_api_json_fields_and_filters(client, sample):
+    response = client.get("/api/facilities/?feature=wifi")
+    assert response.status_code == 200
+    assert "s-maxage" in response["Cache-Control"] and response["Access-Control-Allow-Origin"] == "*"
+    data = response.json()
+    assert data["count"] == 2 and data["next"] is None
+    row = next(r for r in data["results"] if r["code"] == "I1")
+    assert set(row) == {
+        "code",
+        "name",
+        "kana",
+        "type",
+        "ward",
+        "area",
+        "address",
+        "features",
+        "sold_out",
+        "url",
+        "updated_at",
+    }
+    assert row["ward"] == "izumi" and row["area"] == "izumi-chuo" and row["type"] == "hotel"
+    assert sorted(row["features"]) == ["parking", "wifi"] and row["sold_out"] is True
+    assert row["url"] == "http://testserver/facilities/I1/"
+
+
+def test_api_rejects_unknown_filter_values(client, sample):
+    response = client.get("/api/facilities/?ward=nowhere")
+    assert response.status_code == 400 and "ward" in response.json()["errors"]
+    assert client.get("/api/facilities.csv?area=moon").status_code == 400
+
+
+def test_api_paginates_by_a_hundred(client, campaign):
+    for number in range(105):
+        take_part(campaign, code=f"Q{number:03d}")
+    data = client.get("/api/facilities/").json()
+    assert data["count"] == 105 and len(data["results"]) == 100 and data["next"].endswith("page=2")
+    assert len(client.get("/api/facilities/?page=2").json()["results"]) == 5
+
+
+def test_api_csv_opens_in_excel(client, sample):
+    response = client.get("/api/facilities.csv?available=1")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    content = b"".join(response.streaming_content).decode("utf-8")
+    assert content.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(content.lstrip("\ufeff"))))
+    assert {row["code"] for row in rows} == {"A1", "S1"}
+    akiu = next(row for row in rows if row["code"] == "A1")
+    assert akiu["features"] == "onsen parking" and akiu["sold_out"] == "0"
