@@ -7,3 +7,6 @@ class FacilitiesConfig(AppConfig):
 
     name = "facilities"
     verbose_name = _("宿泊施設")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the search-text refresh on taxonomy renames)

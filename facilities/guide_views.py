@@ -51,28 +51,28 @@ def guide_index(page: FacilityGuidePage, request: HttpRequest) -> HttpResponse:
 
 def _active_filter_links(filterset, query) -> list[dict[str, str]]:
     """One 'remove' link per active filter value, so an empty result can be loosened in one click."""
-    form = filterset.form
-    cleaned = getattr(form, "cleaned_data", {})
-    links = []
-    for name in ("q", "ward", "area", "type", "feature", "available"):
-        value = cleaned.get(name)
-        if not value:
-            continue
-        values = list(value) if name == "feature" else [value]
-        for item in values:
-            remaining = query.copy()
-            if name == "feature":
-                remaining.setlist("feature", [v for v in remaining.getlist("feature") if v != item.slug])
-            else:
-                remaining.pop(name, None)
-            label = (
-                item.display_name
-                if hasattr(item, "display_name")
-                else (form.fields[name].label if name == "available" else str(item))
-            )
-            links.append(
-                {"label": label, "field": str(form.fields[name].label), "query": remaining.urlencode()}
-            )
+    cleaned = getattr(filterset.form, "cleaned_data", {})
+    fields = filterset.form.fields
+    links: list[dict[str, str]] = []
+
+    def add(name: str, label: str, keep_features: list[str] | None = None) -> None:
+        remaining = query.copy()
+        if keep_features is None:
+            remaining.pop(name, None)
+        else:
+            remaining.setlist("feature", keep_features)
+        links.append({"field": str(fields[name].label), "label": label, "query": remaining.urlencode()})
+
+    if cleaned.get("q"):
+        add("q", cleaned["q"])
+    for name in ("ward", "area", "type"):
+        if cleaned.get(name):
+            add(name, cleaned[name].display_name)
+    features = list(cleaned.get("feature") or [])
+    for feature in features:
+        add("feature", feature.display_name, [other.slug for other in features if other != feature])
+    if cleaned.get("available"):
+        add("available", str(fields["available"].label))
     return links
 
 

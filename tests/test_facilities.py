@@ -130,3 +130,19 @@ def test_refresh_search_text_also_stores_the_features(seeded):
     stored = Facility.objects.get(pk=facility.pk)
     assert set(stored.features.values_list("slug", flat=True)) == {"onsen", "pets"}
     assert "温泉" in stored.search_text
+
+
+def test_renaming_a_term_updates_the_search_text_of_its_facilities(seeded):
+    from facilities.models import Facility
+
+    facility = FacilityFactory(area_slug="akiu-onsen", feature_slugs=["pets"])
+    other = FacilityFactory(area_slug="downtown")
+    area = Area.objects.get(slug="akiu-onsen")
+    area.name = "秋保温泉郷"
+    area.save()
+    feature = Feature.objects.get(slug="pets")
+    feature.name = "わんちゃん歓迎"
+    feature.save()
+    assert "秋保温泉郷" in Facility.objects.get(pk=facility.pk).search_text
+    assert "わんちゃん歓迎" in Facility.objects.get(pk=facility.pk).search_text
+    assert "秋保温泉郷" not in Facility.objects.get(pk=other.pk).search_text

@@ -272,3 +272,10 @@ def test_api_csv_opens_in_excel(client, sample):
     assert {row["code"] for row in rows} == {"A1", "S1"}
     akiu = next(row for row in rows if row["code"] == "A1")
     assert akiu["features"] == "onsen parking" and akiu["sold_out"] == "0"
+
+
+def test_removing_one_feature_keeps_the_others(client, sample):
+    body = client.get(GUIDE + "?feature=parking&feature=wifi&q=zzz").content.decode()
+    assert "特徴「駐車場」を外す" in body and "特徴「Wi-Fi」を外す" in body
+    assert 'href="/facilities/?feature=wifi&amp;q=zzz"' in body
+    assert 'href="/facilities/?feature=parking&amp;feature=wifi"' in body
