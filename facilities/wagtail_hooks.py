@@ -111,3 +111,34 @@ def register_sales_urls():
 @hooks.register("register_admin_menu_item")
 def register_sales_menu_item():
     return SalesMenuItem(_("販売状況"), reverse("facilities_sales"), icon_name="tasks", order=216)
+
+
+# --- Bulk import of the facility file (施設一覧): facilities/import_views.py ----------------------------
+# Kept as one self-contained block; the views are imported inside the hooks so that this block needs no
+# change to the imports above.
+
+
+class FacilityImportMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        from .import_views import can_import
+
+        return can_import(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_facility_import_urls():
+    from . import import_views
+
+    return [
+        path("facilities/import/", import_views.import_index, name="facilities_import"),
+        path(
+            "facilities/import/template.csv", import_views.import_template, name="facilities_import_template"
+        ),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_facility_import_menu_item():
+    return FacilityImportMenuItem(
+        _("施設の一括取込"), reverse("facilities_import"), icon_name="upload", order=217
+    )

@@ -13,6 +13,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from cms.models import HomePage
 
@@ -23,6 +24,14 @@ from .factories import CampaignFactory, UserFactory
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("seed_demo", stdout=io.StringIO())
+
+
+@pytest.fixture(autouse=True)
+def _japanese_by_default():
+    """Each test starts in the site's default language: a request to /en/ leaves English active in
+    the thread, which would otherwise leak into the next test's messages."""
+    with translation.override("ja"):
+        yield
 
 
 @pytest.fixture
