@@ -61,3 +61,8 @@ check-deploy: install
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache
+
+# Benchmark of the public facility guide on its own PostgreSQL database (see bench/README.md).
+.PHONY: bench
+bench: install
+	$(PY) bench/guide.py

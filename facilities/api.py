@@ -20,9 +20,10 @@ from wagtail.models import Locale
 from campaigns.models import Campaign
 
 from .models import FacilityGuidePage, Participation
-from .search import guide_filter
+from .search import guide_filter, with_feature_lists
 
 API_PER_PAGE = 100
+CSV_CHUNK = 2000
 FIELDS = [
     "code",
     "name",
@@ -56,7 +57,7 @@ def _row(participation: Participation, guide_url: str | None) -> dict[str, Any]:
         "ward": facility.ward.slug,
         "area": facility.area.slug,
         "address": facility.address,
-        "features": [feature.slug for feature in facility.features.all()],
+        "features": [feature.slug for feature in facility.feature_list],
         "sold_out": participation.sold_out,
         "url": f"{guide_url}{facility.code}/" if guide_url else None,
         "updated_at": facility.updated_at.isoformat(),
@@ -96,7 +97,9 @@ def facilities_json(request: HttpRequest) -> HttpResponse:
                 "count": page.paginator.count,
                 "next": page_link(page.next_page_number()) if page.has_next() else None,
                 "previous": page_link(page.previous_page_number()) if page.has_previous() else None,
-                "results": [_row(participation, guide_url) for participation in page.object_list],
+                "results": [
+                    _row(participation, guide_url) for participation in with_feature_lists(page.object_list)
+                ],
             },
             json_dumps_params={"ensure_ascii": False},
         )
@@ -119,7 +122,16 @@ def facilities_csv(request: HttpRequest) -> HttpResponse:
 
     def rows() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(FIELDS)
-        for participation in queryset.iterator(chunk_size=2000):
+        chunk: list[Participation] = []
+        for participation in queryset.iterator(chunk_size=CSV_CHUNK):
+            chunk.append(participation)
+            if len(chunk) == CSV_CHUNK:
+                yield from csv_lines(chunk)
+                chunk = []
+        yield from csv_lines(chunk)
+
+    def csv_lines(chunk: list[Participation]) -> Iterator[str]:
+        for participation in with_feature_lists(chunk):
             row = _row(participation, guide_url)
             row["features"] = " ".join(row["features"])
             row["sold_out"] = "1" if row["sold_out"] else "0"

@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from campaigns.models import Campaign
 
 from .models import Participation
-from .search import PER_PAGE, guide_filter
+from .search import PER_PAGE, guide_filter, with_feature_lists
 
 if TYPE_CHECKING:
     from .models import FacilityGuidePage
@@ -31,6 +31,7 @@ def guide_index(page: FacilityGuidePage, request: HttpRequest) -> HttpResponse:
     campaign = Campaign.objects.current()
     filterset = guide_filter(request.GET, campaign)
     results = Paginator(filterset.ordered(), PER_PAGE).get_page(request.GET.get("page"))
+    results.object_list = with_feature_lists(results.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     active_filters = _active_filter_links(filterset, query)

@@ -23,3 +23,10 @@ def wareki(value: datetime.date | None) -> str:
 @register.filter
 def yen(value: int | None) -> str:
     return format_yen(value)
+
+
+@register.simple_tag
+def page_numbers(page_obj) -> list:
+    """Page links around the current page plus the ends, with `…` gaps: a constant number of links
+    however many pages there are (a 50,000-result search has 2,500)."""
+    return list(page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1))
