@@ -99,10 +99,7 @@ def _ensure_guide_pages(out: TextIO) -> None:
         home.add_child(instance=guide)
         guide.save_revision().publish()
         _move_to_second_place(guide)
-        home = HomePage.objects.get(pk=home.pk)
-        home.traveller_cta_page = guide
-        home.traveller_cta_label = "参加施設を探す"
-        home.save_revision().publish()
+        _point_traveller_button(home, guide, "参加施設を探す")
         out.write("Created the facility guide page\n")
     english = Locale.objects.filter(language_code="en").first()
     if english is not None and guide.get_translation_or_none(english) is None:
@@ -114,14 +111,19 @@ def _ensure_guide_pages(out: TextIO) -> None:
         translation.sold_out_intro = "These facilities no longer sell discounted stays."
         translation.save()
         translation.save_revision().publish()
+        _move_to_second_place(translation)
         home_en = HomePage.objects.filter(locale=english, depth=2).first()
         if home_en is not None:
-            _move_to_second_place(translation)
-            home_en = HomePage.objects.get(pk=home_en.pk)
-            home_en.traveller_cta_page = guide
-            home_en.traveller_cta_label = "Find a facility"
-            home_en.save_revision().publish()
+            _point_traveller_button(home_en, guide, "Find a facility")
         out.write("Translated the facility guide page into en\n")
+
+
+def _point_traveller_button(home: HomePage, guide: FacilityGuidePage, label: str) -> None:
+    """The home page's call to action for travellers leads to the guide once it exists."""
+    home = HomePage.objects.get(pk=home.pk)  # fresh tree fields: publishing writes numchild back
+    home.traveller_cta_page = guide
+    home.traveller_cta_label = label
+    home.save_revision().publish()
 
 
 def _move_to_second_place(page: FacilityGuidePage) -> None:

@@ -10,7 +10,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import admin_views
+from . import admin_views, import_views
 from .models import Area, Facility, FacilityType, Feature, Ward
 
 
@@ -100,41 +100,26 @@ class SalesMenuItem(MenuItem):
         return request.user.has_perm("facilities.change_participation")
 
 
+class FacilityImportMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return import_views.can_import(request.user)
+
+
 @hooks.register("register_admin_urls")
-def register_sales_urls():
+def register_facility_admin_urls():
     return [
         path("facilities/sales/", admin_views.sales_index, name="facilities_sales"),
         path("facilities/sales/<int:pk>/", admin_views.sales_change, name="facilities_sales_change"),
+        path("facilities/import/", import_views.import_index, name="facilities_import"),
+        path(
+            "facilities/import/template.csv", import_views.import_template, name="facilities_import_template"
+        ),
     ]
 
 
 @hooks.register("register_admin_menu_item")
 def register_sales_menu_item():
     return SalesMenuItem(_("販売状況"), reverse("facilities_sales"), icon_name="tasks", order=216)
-
-
-# --- Bulk import of the facility file (施設一覧): facilities/import_views.py ----------------------------
-# Kept as one self-contained block; the views are imported inside the hooks so that this block needs no
-# change to the imports above.
-
-
-class FacilityImportMenuItem(MenuItem):
-    def is_shown(self, request) -> bool:
-        from .import_views import can_import
-
-        return can_import(request.user)
-
-
-@hooks.register("register_admin_urls")
-def register_facility_import_urls():
-    from . import import_views
-
-    return [
-        path("facilities/import/", import_views.import_index, name="facilities_import"),
-        path(
-            "facilities/import/template.csv", import_views.import_template, name="facilities_import_template"
-        ),
-    ]
 
 
 @hooks.register("register_admin_menu_item")
