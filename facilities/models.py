@@ -257,6 +257,3 @@ class FacilityGuidePage(RoutablePageMixin, Page):
         from . import guide_views
 
         return guide_views.facility_detail(self, request, code)
-
-    def facility_url(self, facility: Facility) -> str:
-        return self.url + self.reverse_subpage("facility", kwargs={"code": facility.code})
