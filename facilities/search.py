@@ -26,14 +26,19 @@ from .models import Area, FacilityType, Feature, Participation, Ward
 PER_PAGE = 20
 
 
-class SlugChoiceField(forms.ModelChoiceField):
+class DisplayNameLabels:
+    """Choices show the term's name in the visitor's language; their values are slugs."""
+
     def label_from_instance(self, obj) -> str:
         return obj.display_name
 
 
-class SlugMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return obj.display_name
+class SlugChoiceField(DisplayNameLabels, forms.ModelChoiceField):
+    pass
+
+
+class SlugMultipleChoiceField(DisplayNameLabels, forms.ModelMultipleChoiceField):
+    pass
 
 
 class FlagCheckbox(forms.CheckboxInput):
