@@ -48,14 +48,46 @@ _FACILITY_EDIT = [
 _FACILITY_SALES = ["facilities.change_participation", "facilities.view_participation"]
 _FACILITY_VIEW = ["facilities.view_facility"]
 
+_NOTICES = [
+    f"participants.{action}_participantnotice" for action in ("add", "change", "delete", "view", "publish")
+]
+_APPLICATION_VIEW = ["participants.view_application", "participants.view_business"]
+_APPLICATION_REVIEW = [
+    *_APPLICATION_VIEW,
+    "participants.change_application",
+    "participants.review_application",
+    "participants.export_participants",
+]
+
 # Model permissions ("app_label.codename") per role.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    EDITOR: ["wagtailadmin.access_admin", *_SITE_CONTENT, *_TAXONOMY_EDIT, *_FACILITY_EDIT],
-    MODERATOR: ["wagtailadmin.access_admin", *_SITE_CONTENT, *_TAXONOMY_EDIT, *_FACILITY_EDIT],
-    REVIEWER: ["wagtailadmin.access_admin", "campaigns.view_campaign", *_FACILITY_EDIT, *_FACILITY_SALES],
-    ACCOUNTANT: ["wagtailadmin.access_admin", "campaigns.view_campaign", *_FACILITY_VIEW, *_FACILITY_SALES],
+    EDITOR: ["wagtailadmin.access_admin", *_SITE_CONTENT, *_TAXONOMY_EDIT, *_FACILITY_EDIT, *_NOTICES],
+    MODERATOR: ["wagtailadmin.access_admin", *_SITE_CONTENT, *_TAXONOMY_EDIT, *_FACILITY_EDIT, *_NOTICES],
+    REVIEWER: [
+        "wagtailadmin.access_admin",
+        "campaigns.view_campaign",
+        *_FACILITY_EDIT,
+        *_FACILITY_SALES,
+        *_APPLICATION_REVIEW,
+    ],
+    ACCOUNTANT: [
+        "wagtailadmin.access_admin",
+        "campaigns.view_campaign",
+        *_FACILITY_VIEW,
+        *_FACILITY_SALES,
+        *_APPLICATION_VIEW,
+        "participants.export_participants",
+        "participants.view_full_bank_account",
+    ],
     OPERATOR: ["wagtailadmin.access_admin", *_FACILITY_VIEW],
-    CITY: ["wagtailadmin.access_admin", "campaigns.view_campaign", *_FACILITY_VIEW],
+    CITY: [
+        "wagtailadmin.access_admin",
+        "campaigns.view_campaign",
+        *_FACILITY_VIEW,
+        *_APPLICATION_VIEW,
+        "participants.decide_escalation",
+        "participants.export_participants",
+    ],
     ADMIN: [
         "wagtailadmin.access_admin",
         "auth.add_user",
@@ -70,6 +102,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_FACILITY_EDIT,
         *_FACILITY_SALES,
         "facilities.delete_facility",
+        *_APPLICATION_VIEW,
         "campaigns.add_campaign",
         "campaigns.change_campaign",
         "campaigns.view_campaign",
@@ -119,6 +152,16 @@ LEGACY_GROUPS = ["Editors", "Moderators"]
 def _permission(apps: Any, dotted: str) -> Any:
     Permission = apps.get_model("auth", "Permission")
     app_label, codename = dotted.split(".", 1)
+    if codename.startswith("publish_"):
+        # Wagtail creates publish permissions of draftable snippets only after all migrations ran
+        # (wagtail.snippets.models.create_extra_permissions); create it here the same way.
+        ContentType = apps.get_model("contenttypes", "ContentType")
+        model = codename.removeprefix("publish_")
+        content_type = ContentType.objects.get(app_label=app_label, model=model)
+        permission, _ = Permission.objects.get_or_create(
+            content_type=content_type, codename=codename, defaults={"name": f"Can publish {model}"}
+        )
+        return permission
     return Permission.objects.get(content_type__app_label=app_label, codename=codename)
 
 

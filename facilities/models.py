@@ -113,6 +113,15 @@ class Facility(ClusterableModel):
     description = models.TextField(_("紹介文"), blank=True)
     room_count = models.PositiveIntegerField(_("客室数"), null=True, blank=True)
     booking_notes = models.TextField(_("予約についての案内"), blank=True)
+    business = models.ForeignKey(
+        "participants.Business",
+        verbose_name=_("参加事業者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="facilities",
+        help_text=_("参加申請の承認で設定されます。一括取込した施設では空欄のこともあります。"),
+    )
     is_published = models.BooleanField(
         _("施設案内に掲載する"), default=True, help_text=_("外すと施設案内と公開APIから外れます。")
     )

@@ -84,3 +84,112 @@ class ParticipationFactory(factory.django.DjangoModelFactory):
     facility = factory.SubFactory(FacilityFactory)
     campaign = factory.SubFactory(CampaignFactory)
     approved_on = factory.LazyAttribute(lambda o: o.campaign.application_start)
+
+
+class OpenCampaignFactory(CampaignFactory):
+    """A round taking applications today; its stays start in a month."""
+
+    stay_start = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
+    application_start = factory.LazyAttribute(lambda o: o.stay_start - datetime.timedelta(days=40))
+    application_end = factory.LazyAttribute(lambda o: o.stay_start - datetime.timedelta(days=5))
+
+
+class BusinessFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "participants.Business"
+
+    name = factory.Sequence(lambda n: f"株式会社テスト宿泊{n}")
+    representative = "青葉 太郎"
+    postal_code = "980-0811"
+    address = "仙台市青葉区一番町1-2-3"
+    contact_person = "宮城 花子"
+    phone = "022-123-4567"
+    email = factory.Sequence(lambda n: f"business{n}@example.jp")
+
+
+def make_member(
+    business=None, *, email: str | None = None, is_owner: bool = True, password: str = "correct-horse-battery"
+):
+    """A hotel user (no staff flag) belonging to `business` (a new one by default)."""
+    from participants.models import Membership
+
+    business = business or BusinessFactory()
+    user = UserFactory(password=password)
+    user.username = user.email = email or f"{user.username}@hotel.example.jp"
+    user.save()
+    Membership.objects.create(user=user, business=business, is_owner=is_owner)
+    return user
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A complete draft: bank account, pledges; add facilities and documents with `complete_application`."""
+
+    class Meta:
+        model = "participants.Application"
+
+    campaign = factory.SubFactory(OpenCampaignFactory)
+    business = factory.SubFactory(BusinessFactory)
+    bank_code = "0001"
+    bank_name = "みずほ銀行"
+    branch_code = "123"
+    branch_name = "仙台支店"
+    account_type = "1"
+    account_number = "1234567"
+    account_holder = "ｶ)ﾃｽﾄｼﾕｸﾊｸ"
+    pledge_no_antisocial = True
+    pledge_no_tax_arrears = True
+    pledge_compliance = True
+    pledge_privacy = True
+
+
+class ApplicationFacilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "participants.ApplicationFacility"
+
+    application = factory.SubFactory(ApplicationFactory)
+    name = factory.Sequence(lambda n: f"申請ホテル{n}")
+    kana = "シンセイホテル"
+    facility_type = factory.LazyFunction(lambda: _term(FacilityType, "hotel"))
+    ward = factory.LazyFunction(lambda: _term(Ward, "aoba"))
+    area = factory.LazyFunction(lambda: _term(Area, "sendai-station"))
+    postal_code = "980-0021"
+    address = "仙台市青葉区中央2-2-2"
+    phone = "022-222-2222"
+    licence_type = "hotel_ryokan"
+    licence_number = "仙台市指令青保第100号"
+    licence_date = datetime.date(2015, 4, 1)
+    room_count = 50
+    capacity = 90
+    booking_channels = factory.LazyFunction(lambda: ["direct", "ota"])
+
+
+# Smallest real files of each accepted type, for document uploads.
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def png_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def attach_documents(application, user=None):
+    """Both required documents, stored through the real validation."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from participants.documents import store_document
+
+    store_document(application, "licence_copy", SimpleUploadedFile("kyoka.pdf", PDF_BYTES), user)
+    store_document(application, "passbook_copy", SimpleUploadedFile("tsucho.png", png_bytes()), user)
+
+
+def complete_application(**kwargs):
+    """A draft that `participants.services.submit` accepts: one facility and both documents."""
+    application = ApplicationFactory(**kwargs)
+    ApplicationFacilityFactory(application=application)
+    attach_documents(application)
+    return application

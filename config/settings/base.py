@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "cms",
     "facilities",
     "accounts",
+    "participants",
+    "members",
     # Wagtail
     "wagtail_localize",
     "wagtail_localize.locales",  # replaces wagtail.locales with translation-aware views
@@ -149,11 +151,20 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Only for development servers; production serves media from object storage or the web server.
 SERVE_MEDIA = False
+# Files that must never be reachable by URL (application documents): outside MEDIA_ROOT, served only
+# by views that check who asks. Production can point "private" at a non-public S3 bucket instead.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Application documents (営業許可証・通帳の写し): PDF, JPEG or PNG up to this size.
+PARTICIPANT_DOCUMENT_MAX_BYTES = env_int("PARTICIPANT_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 # --- E-mail ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
@@ -201,7 +212,7 @@ if FRONTEND_CACHE_PURGE_URL:
 PUBLIC_CACHE_MAX_AGE = env_int("PUBLIC_CACHE_MAX_AGE", 60)
 PUBLIC_CACHE_S_MAXAGE = env_int("PUBLIC_CACHE_S_MAXAGE", 300)
 # Paths that are never cached by a shared cache (staff and member areas, forms with CSRF).
-PRIVATE_PATH_PREFIXES = ["/admin/", "/django-admin/", "/members/", "/accounts/", "/healthz"]
+PRIVATE_PATH_PREFIXES = ["/admin/", "/django-admin/", "/members/", "/en/members/", "/healthz"]
 
 # seed_demo creates users with printed passwords: allowed only where this is true.
 DEMO_DATA_ALLOWED = env_bool("DEMO_DATA_ALLOWED", False)

@@ -14,7 +14,7 @@ if SECRET_KEY.startswith("dev-only"):
     raise ImproperlyConfigured("SECRET_KEY must be a real secret in production.")
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,  # noqa: F405  (default and private as in base)
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
