@@ -33,18 +33,20 @@ class CampaignQuerySet(models.QuerySet["Campaign"]):
     def current(self, today: datetime.date | None = None) -> Campaign | None:
         """The round the public site is about today.
 
-        A round is current from its first date (application start or stay start) to its stay end.
-        Between rounds the next upcoming one is shown, and after the last one the most recent.
+        A round whose stays are running comes first: travellers need its facilities, even while the
+        next round already takes applications. Otherwise a round is current from its first date
+        (application start) to its stay end. Between rounds the next upcoming one is shown, and
+        after the last one the most recent.
         """
         today = today or timezone.localdate()
-        running = (
-            self.filter(stay_end__gte=today)
-            .filter(models.Q(application_start__lte=today) | models.Q(stay_start__lte=today))
-            .order_by("-stay_start")
-            .first()
-        )
+        running = self.filter(stay_start__lte=today, stay_end__gte=today).order_by("-stay_start").first()
         if running:
             return running
+        open_for_applications = (
+            self.filter(stay_end__gte=today, application_start__lte=today).order_by("stay_start").first()
+        )
+        if open_for_applications:
+            return open_for_applications
         upcoming = self.filter(stay_start__gt=today).order_by("stay_start").first()
         if upcoming:
             return upcoming

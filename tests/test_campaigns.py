@@ -50,6 +50,19 @@ def test_current_prefers_the_running_round():
 
 
 @pytest.mark.django_db
+def test_running_stays_come_before_the_next_rounds_applications():
+    running = make("running", datetime.date(2025, 5, 1), datetime.date(2025, 7, 10))
+    make(
+        "next",
+        datetime.date(2025, 9, 1),
+        datetime.date(2025, 11, 1),
+        application_start=datetime.date(2025, 5, 20),
+        application_end=datetime.date(2025, 8, 20),
+    )
+    assert Campaign.objects.current(TODAY) == running
+
+
+@pytest.mark.django_db
 def test_current_includes_the_application_window_before_stays():
     upcoming = make(
         "soon",
