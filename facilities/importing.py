@@ -24,12 +24,11 @@ import io
 import logging
 import re
 import unicodedata
-import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -41,13 +40,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from campaigns.models import Campaign
+from core import tabular
+from core.tabular import FileProblem, cell_text, is_blank
 from core.text import normalize_search_text
 
 from .models import Area, Facility, FacilityType, Feature, Participation, TaxonomyTerm, Ward
 from .services import mark_sold_out, resume_sales
-
-if TYPE_CHECKING:
-    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 logger = logging.getLogger(__name__)
 
@@ -82,18 +80,13 @@ SELLING, SOLD_OUT = "販売中", "販売終了"
 MAX_ERRORS_KEPT = 1_000
 # Bounds that keep one request's memory and time predictable (the real list is a few hundred rows).
 MAX_DATA_ROWS = 20_000
-MAX_XLSX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_XLSX_UNCOMPRESSED_BYTES = tabular.MAX_XLSX_UNCOMPRESSED_BYTES
 # SQLite allows few parameters per query; PostgreSQL does not mind the batches.
 BATCH_SIZE = 500
 
 _CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
-_DATE_PATTERN = re.compile(r"^(\d{4})([-/])(\d{1,2})\2(\d{1,2})$")
 _ROOMS_PATTERN = re.compile(r"^\d+$")
 _FEATURE_SEPARATORS = re.compile(r"[、,，]")
-_XLS_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2: Excel 97-2003, or a password-protected xlsx
-# CP932 maps the single bytes 0xA0 and 0xFD-0xFF to these private-use characters; real Shift_JIS text
-# never contains them, but a UTF-16 file (Excel's "Unicode text") decodes to them plus NUL characters.
-_NOT_TEXT = re.compile("[\x00\uf8f0-\uf8f3]")
 _URL_VALIDATOR = URLValidator(schemes=["http", "https"])
 _MAX_ROOMS = 2_147_483_647  # PositiveIntegerField's range in every database
 
@@ -186,118 +179,19 @@ class FacilityRow:
     approved_on: datetime.date
 
 
-class _FileProblem(Exception):
-    """The file as a whole cannot be read; carries the row it is about (0 = the whole file)."""
-
-    def __init__(self, message: str, row: int = 0) -> None:
-        super().__init__(message)
-        self.message = message
-        self.row = row
-
-
-# --- Reading ---------------------------------------------------------------------------------------------
-
-
-def decode_csv(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first, as a valid Shift_JIS file is almost never valid UTF-8."""
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if _NOT_TEXT.search(text):
-            break
-        return text
-    raise _FileProblem(_("文字コードを判別できません。UTF-8 または Shift_JIS（CP932）で保存してください。"))
-
-
-def _csv_rows(data: bytes) -> Iterator[tuple[int, Sequence[Any]]]:
-    reader = csv.reader(io.StringIO(decode_csv(data), newline=""))
-    number = 0
-    try:
-        for number, values in enumerate(reader, start=1):
-            yield number, values
-    except csv.Error as exc:
-        raise _FileProblem(
-            _('CSVファイルを読み込めません。引用符（"）の対応や区切り文字を確認してください。'), number + 1
-        ) from exc
-
-
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, Sequence[Any]]]:
-    from openpyxl import load_workbook
-
-    unreadable = _("Excelファイル（.xlsx）として読み込めません。ファイルが壊れていないか確認してください。")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            expanded = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise _FileProblem(unreadable) from exc
-    if expanded > MAX_XLSX_UNCOMPRESSED_BYTES:
-        raise _FileProblem(_("Excelファイルの内容が大きすぎます。不要なシートや書式を削除してください。"))
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # any malformed archive or XML: the user needs the same answer
-        logger.info("facility import: unreadable xlsx: %s", exc)
-        raise _FileProblem(unreadable) from exc
-    try:
-        if not workbook.worksheets:
-            raise _FileProblem(unreadable)
-        sheet: ReadOnlyWorksheet = workbook.worksheets[0]
-        # Some programs write a wrong <dimension>; read what is really there.
-        sheet.reset_dimensions()
-        try:
-            header = next(sheet.iter_rows(max_row=1, values_only=True), ())
-            yield 1, header
-            width = len(header)
-            if width:
-                yield from enumerate(sheet.iter_rows(min_row=2, max_col=width, values_only=True), start=2)
-        except _FileProblem:
-            raise
-        except Exception as exc:  # a broken sheet part shows only while streaming it
-            logger.info("facility import: broken xlsx sheet: %s", exc)
-            raise _FileProblem(unreadable) from exc
-    finally:
-        workbook.close()
+# --- Reading (core.tabular, shared with the claim file) --------------------------------------------------
 
 
 def read_rows(data: bytes, filename: str = "") -> Iterator[tuple[int, Sequence[Any]]]:
-    """The file's rows as (row number, cell values). The content decides the format, not the name.
-
-    A generator: problems with the whole file surface as `_FileProblem` while iterating.
-    """
-    if not data.strip() or data.strip() == b"\xef\xbb\xbf":
-        raise _FileProblem(_("ファイルが空です。見出し行と施設の行を入力してください。"))
-    if data.startswith(b"PK"):
-        yield from _xlsx_rows(data)
-    elif data.startswith(_XLS_SIGNATURE):
-        raise _FileProblem(
-            _(
-                "Excel 97-2003 形式（.xls）やパスワード付きのファイルは読み込めません。"
-                "パスワードを外し、.xlsx 形式で保存してください。"
-            )
-        )
-    elif filename.lower().endswith(".xlsx"):
-        raise _FileProblem(
-            _("Excelファイル（.xlsx）として読み込めません。ファイルが壊れていないか確認してください。")
-        )
-    else:
-        yield from _csv_rows(data)
+    return tabular.read_rows(
+        data,
+        filename,
+        empty_message=_("ファイルが空です。見出し行と施設の行を入力してください。"),
+        max_uncompressed=MAX_XLSX_UNCOMPRESSED_BYTES,
+    )
 
 
 # --- Validation ------------------------------------------------------------------------------------------
-
-
-def _is_blank(values: Sequence[Any]) -> bool:
-    return all(value is None or (isinstance(value, str) and not value.strip()) for value in values)
-
-
-def _text(value: Any) -> str:
-    """A cell as trimmed text; a whole number typed in Excel (1001.0) reads as "1001"."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 _Term = TypeVar("_Term", bound=TaxonomyTerm)
@@ -366,7 +260,7 @@ class _RowValidator:
             self.result.add_error(number, column, message)
 
         def text(column: str, *, normalize: bool = False) -> str:
-            value = _text(self._raw(values, column))
+            value = cell_text(self._raw(values, column))
             if normalize:
                 value = unicodedata.normalize("NFKC", value).strip()
             if not value and column in REQUIRED_COLUMNS:
@@ -481,30 +375,21 @@ class _RowValidator:
 
     @staticmethod
     def _date(value: Any, error: _Report) -> datetime.date | None:
-        if isinstance(value, datetime.datetime):
-            return value.date()
-        if isinstance(value, datetime.date):
-            return value
-        text = unicodedata.normalize("NFKC", _text(value)).strip()
-        if not text:
-            error(APPROVED_ON, _("%(column)sを入力してください") % {"column": APPROVED_ON})
-            return None
-        match = _DATE_PATTERN.match(text)
-        if not match:
-            error(APPROVED_ON, _("日付の形式が正しくありません（例: 2025-05-09）"))
-            return None
         try:
-            return datetime.date(int(match[1]), int(match[3]), int(match[4]))
-        except ValueError:
-            error(APPROVED_ON, _("存在しない日付です（%(value)s）") % {"value": text})
+            date = tabular.parse_date(value)
+        except tabular.CellError as problem:
+            error(APPROVED_ON, str(problem))
             return None
+        if date is None:
+            error(APPROVED_ON, _("%(column)sを入力してください") % {"column": APPROVED_ON})
+        return date
 
 
 def _header_positions(header: Sequence[Any], result: ImportResult) -> dict[str, int]:
     """Where each known column is; extra columns are ignored, order does not matter."""
     positions: dict[str, int] = {}
     for index, cell in enumerate(header):
-        name = unicodedata.normalize("NFKC", _text(cell)).strip()
+        name = unicodedata.normalize("NFKC", cell_text(cell)).strip()
         if name not in COLUMNS:
             continue
         if name in positions:
@@ -529,14 +414,14 @@ def validate_file(
     try:
         with closing(read_rows(data, filename)) as numbered:
             first = next(numbered, None)
-            if first is None or _is_blank(first[1]):
-                raise _FileProblem(_("1行目に見出し（列名）がありません。1行目を見出し行にしてください。"), 1)
+            if first is None or is_blank(first[1]):
+                raise FileProblem(_("1行目に見出し（列名）がありません。1行目を見出し行にしてください。"), 1)
             positions = _header_positions(first[1], result)
             if not result.ok:
                 return rows, frozenset(positions)
             validator = _RowValidator(positions, result)
             for number, values in numbered:
-                if _is_blank(values):
+                if is_blank(values):
                     continue
                 result.rows += 1
                 if result.rows > MAX_DATA_ROWS:
@@ -550,7 +435,7 @@ def validate_file(
                 row = validator.validate(number, values)
                 if row is not None:
                     rows.append(row)
-    except _FileProblem as problem:
+    except FileProblem as problem:
         result.add_error(problem.row, "", problem.message)
         return [], frozenset()
     if result.ok and not rows:

@@ -14,6 +14,11 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test import override_settings
+
+# Demo data moves applications through the real workflow, which e-mails applicants; demo addresses
+# are fictional, so those messages are kept in memory instead of being sent or printed.
+QUIET_MAIL = "django.core.mail.backends.locmem.EmailBackend"
 
 
 class Command(BaseCommand):
@@ -25,7 +30,7 @@ class Command(BaseCommand):
                 "seed_demo creates users with known passwords and is disabled here "
                 "(set DEMO_DATA_ALLOWED=1 only on a development machine)."
             )
-        with transaction.atomic():
+        with override_settings(EMAIL_BACKEND=QUIET_MAIL), transaction.atomic():
             for app_config in apps.get_app_configs():
                 if not app_config.path.startswith(str(settings.BASE_DIR)):
                     continue
