@@ -1,0 +1,72 @@
+"""Who may use the members area: logged-in hotel users that belong to a business.
+
+Members views send anonymous visitors to `members:login` (not the global LOGIN_URL, which is the
+Wagtail admin's), staff to the admin, and hotel users without a business to the business form.
+Objects are then looked up through the membership's business, so another business's object is a 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from participants.models import Membership
+
+
+def membership_of(user) -> Membership | None:
+    """The user's membership (with its business), or None."""
+    if not user.is_authenticated:
+        return None
+    try:
+        return Membership.objects.select_related("business").get(user=user)
+    except Membership.DoesNotExist:
+        return None
+
+
+def _login_redirect(request: HttpRequest) -> HttpResponse:
+    return redirect_to_login(request.get_full_path(), reverse("members:login"))
+
+
+def login_required_hotel_user(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A logged-in hotel user, with or without a business (for the business form itself)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return _login_redirect(request)
+        if request.user.is_staff:
+            return redirect("wagtailadmin_home")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A logged-in hotel user who belongs to a business; `request.membership` is set for the view."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return _login_redirect(request)
+        if request.user.is_staff:
+            return redirect("wagtailadmin_home")
+        membership = membership_of(request.user)
+        if membership is None:
+            return redirect("members:business_create")
+        request.membership = membership
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class MemberRequiredMixin:
+    """`member_required` for class-based views."""
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        return member_required(super().as_view(**initkwargs))
