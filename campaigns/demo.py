@@ -10,6 +10,7 @@ from django.utils import timezone
 from .models import Campaign
 
 DEMO_SLUG = "demo-current"
+SPEC_SLUG = "sendai-2025"
 
 
 def seed(out: TextIO) -> None:
@@ -27,3 +28,17 @@ def seed(out: TextIO) -> None:
         },
     )
     out.write(f"Campaign {campaign.slug}: {'created' if created else 'dates moved to stay running today'}\n")
+
+    # The specification's round (仕様書), with the DOMAIN.md rule defaults: its stays are over.
+    spec_round, created = Campaign.objects.get_or_create(
+        slug=SPEC_SLUG,
+        defaults={
+            "name": "仙台市宿泊促進キャンペーン（令和7年度）",
+            "name_en": "Sendai Stay Campaign 2025",
+            "application_start": datetime.date(2025, 4, 14),
+            "application_end": datetime.date(2025, 5, 9),
+            "stay_start": datetime.date(2025, 5, 26),
+            "stay_end": datetime.date(2025, 7, 10),
+        },
+    )
+    out.write(f"Campaign {spec_round.slug}: {'created' if created else 'kept as edited'}\n")

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "accounts",
     "participants",
     "members",
+    "claims",
     # Wagtail
     "wagtail_localize",
     "wagtail_localize.locales",  # replaces wagtail.locales with translation-aware views

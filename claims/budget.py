@@ -1,0 +1,228 @@
+"""The one place that moves budget (予算): allocations, reservations, approvals and payments.
+
+Every function here runs in a transaction, locks the campaign's account row before the facility's
+(always in that order, so two workers never deadlock), checks the limit, updates the running
+balances and appends the matching `LedgerEntry`. The CHECK constraints on `BudgetAccount` are the
+last line: if a check here were ever wrong, the database would refuse the overspend rather than
+store it. Balances can always be recomputed from the ledger (`ledger_balances`, `verify_ledger`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from core.formatting import format_yen
+
+from .models import BudgetAccount, Claim, LedgerEntry, LedgerKind
+
+
+class BudgetError(Exception):
+    """A movement the budget cannot take; the message is shown to the user as is."""
+
+
+def campaign_account(campaign, *, lock: bool = False) -> BudgetAccount:
+    """The campaign's account, created on first use with the campaign's budget as its limit."""
+    account, _created = BudgetAccount.objects.get_or_create(
+        campaign=campaign, participation=None, defaults={"limit": campaign.budget}
+    )
+    if lock:
+        account = BudgetAccount.objects.select_for_update().get(pk=account.pk)
+    return account
+
+
+def facility_account(participation, *, lock: bool = False) -> BudgetAccount:
+    account, _created = BudgetAccount.objects.get_or_create(
+        participation=participation, defaults={"campaign_id": participation.campaign_id, "limit": 0}
+    )
+    if lock:
+        account = BudgetAccount.objects.select_for_update().get(pk=account.pk)
+    return account
+
+
+def _accounts(participation) -> tuple[BudgetAccount, BudgetAccount]:
+    # Create outside the lock (get_or_create may insert), then lock campaign first, facility second.
+    campaign_account(participation.campaign)
+    facility_account(participation)
+    return (
+        campaign_account(participation.campaign, lock=True),
+        facility_account(participation, lock=True),
+    )
+
+
+def _entry(participation, kind: str, amount: int, *, claim: Claim | None = None, actor=None, note: str = ""):
+    LedgerEntry.objects.create(
+        campaign_id=participation.campaign_id,
+        participation=participation,
+        claim=claim,
+        kind=kind,
+        amount=amount,
+        actor=actor,
+        note=note[:200],
+    )
+
+
+@transaction.atomic
+def set_budget(campaign, amount: int) -> BudgetAccount:
+    """Change the campaign's budget; it can never drop below what is already allocated or approved."""
+    campaign_account(campaign)
+    account = campaign_account(campaign, lock=True)
+    floor = max(account.allocated, account.approved)
+    if amount < floor:
+        raise BudgetError(
+            _("予算額は配分済み・承認済みの額（%(floor)s）より少なくできません。")
+            % {"floor": format_yen(floor)}
+        )
+    account.limit = amount
+    account.save(update_fields=["limit", "updated_at"])
+    return account
+
+
+@transaction.atomic
+def set_allocation(participation, amount: int, actor=None, note: str = "") -> BudgetAccount:
+    """配分額: the facility's share. The sum of shares never exceeds the budget, and a share never
+    drops below what the facility already has approved."""
+    if amount < 0:
+        raise BudgetError(_("配分額は0円以上で入力してください。"))
+    campaign, facility = _accounts(participation)
+    change = amount - facility.limit
+    if change == 0:
+        return facility
+    if amount < facility.approved + facility.submitted:
+        raise BudgetError(
+            _("配分額は承認済み・申請中の額（%(used)s）より少なくできません。")
+            % {"used": format_yen(facility.approved + facility.submitted)}
+        )
+    if campaign.allocated + change > campaign.limit:
+        raise BudgetError(
+            _("配分額の合計が予算額を超えます（配分可能な残り: %(left)s）。")
+            % {"left": format_yen(campaign.limit - campaign.allocated)}
+        )
+    campaign.allocated += change
+    campaign.save(update_fields=["allocated", "updated_at"])
+    facility.limit = amount
+    facility.save(update_fields=["limit", "updated_at"])
+    _entry(participation, LedgerKind.ALLOCATED, change, actor=actor, note=note)
+    return facility
+
+
+@transaction.atomic
+def reserve(claim: Claim, amount: int, actor=None) -> None:
+    """A submitted claim's amount is held (申請中) until it is approved or released."""
+    if amount <= 0:
+        return
+    campaign, facility = _accounts(claim.participation)
+    for account in (campaign, facility):
+        account.submitted += amount
+        account.save(update_fields=["submitted", "updated_at"])
+    _entry(claim.participation, LedgerKind.SUBMITTED, amount, claim=claim, actor=actor)
+
+
+@transaction.atomic
+def release(claim: Claim, amount: int, actor=None, note: str = "") -> None:
+    if amount <= 0:
+        return
+    campaign, facility = _accounts(claim.participation)
+    for account in (campaign, facility):
+        account.submitted -= amount
+        account.save(update_fields=["submitted", "updated_at"])
+    _entry(claim.participation, LedgerKind.RELEASED, amount, claim=claim, actor=actor, note=note)
+
+
+@transaction.atomic
+def approve(claim: Claim, amount: int, held: int, actor=None) -> None:
+    """Approve `amount` for a claim that holds `held`: within the facility's allocation and the budget."""
+    campaign, facility = _accounts(claim.participation)
+    if facility.approved + amount > facility.limit:
+        raise BudgetError(
+            _(
+                "承認すると施設の配分額を超えます"
+                "（配分額 %(limit)s、承認済み %(approved)s、今回 %(amount)s）。"
+            )
+            % {
+                "limit": format_yen(facility.limit),
+                "approved": format_yen(facility.approved),
+                "amount": format_yen(amount),
+            }
+        )
+    if campaign.approved + amount > campaign.limit:
+        raise BudgetError(
+            _("承認すると予算額を超えます（残り %(left)s、今回 %(amount)s）。")
+            % {"left": format_yen(campaign.limit - campaign.approved), "amount": format_yen(amount)}
+        )
+    for account in (campaign, facility):
+        account.submitted -= held
+        account.approved += amount
+        account.save(update_fields=["submitted", "approved", "updated_at"])
+    if held:
+        _entry(claim.participation, LedgerKind.RELEASED, held, claim=claim, actor=actor, note="approved")
+    if amount:
+        _entry(claim.participation, LedgerKind.APPROVED, amount, claim=claim, actor=actor)
+
+
+@transaction.atomic
+def pay(claim: Claim, actor=None, note: str = "") -> None:
+    if claim.approved_amount <= 0:
+        return
+    campaign, facility = _accounts(claim.participation)
+    for account in (campaign, facility):
+        account.paid += claim.approved_amount
+        account.save(update_fields=["paid", "updated_at"])
+    _entry(claim.participation, LedgerKind.PAID, claim.approved_amount, claim=claim, actor=actor, note=note)
+
+
+@dataclass
+class Balances:
+    allocated: int = 0
+    submitted: int = 0
+    approved: int = 0
+    paid: int = 0
+
+
+def ledger_balances(campaign) -> tuple[Balances, dict[int, Balances]]:
+    """The campaign's and each facility's balances recomputed from the ledger alone."""
+    total = Balances()
+    per_facility: dict[int, Balances] = defaultdict(Balances)
+    rows = (
+        LedgerEntry.objects.filter(campaign=campaign)
+        .values("participation_id", "kind")
+        .annotate(sum=Sum("amount"))
+        .order_by()
+    )
+    for row in rows:
+        amount = row["sum"] or 0
+        kind = row["kind"]
+        for balances in (total, per_facility[row["participation_id"]]):
+            if kind == LedgerKind.ALLOCATED:
+                balances.allocated += amount
+            elif kind == LedgerKind.SUBMITTED:
+                balances.submitted += amount
+            elif kind == LedgerKind.RELEASED:
+                balances.submitted -= amount
+            elif kind == LedgerKind.APPROVED:
+                balances.approved += amount
+            elif kind == LedgerKind.PAID:
+                balances.paid += amount
+    return total, dict(per_facility)
+
+
+def verify_ledger(campaign) -> list[str]:
+    """Differences between the stored balances and the ledger (an empty list when they agree)."""
+    total, per_facility = ledger_balances(campaign)
+    problems: list[str] = []
+    account = campaign_account(campaign)
+    stored = Balances(account.allocated, account.submitted, account.approved, account.paid)
+    if stored != total:
+        problems.append(f"campaign {campaign.slug}: stored {stored} != ledger {total}")
+    for facility in BudgetAccount.objects.filter(campaign=campaign, participation__isnull=False):
+        expected = per_facility.get(facility.participation_id, Balances())
+        stored = Balances(facility.limit, facility.submitted, facility.approved, facility.paid)
+        if stored != expected:
+            problems.append(
+                f"participation {facility.participation_id}: stored {stored} != ledger {expected}"
+            )
+    return problems

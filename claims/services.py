@@ -1,0 +1,254 @@
+"""The claim workflow (実績報告): the only code that changes a claim's state or its lines.
+
+    draft ──submit──▶ submitted ──start_review──▶ in_review ──approve──▶ approved ──(payment)──▶ paid
+      ▲                  ▲                         │
+      └── (re-upload) ── returned ◀──return_claim──┘   exclude_line / include_line while in review
+
+Amounts come from `claims.rules` (through `claims.claim_file`), budget moves through `claims.budget`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from facilities.services import mark_sold_out
+
+from . import budget
+from .claim_file import ClaimFileResult, check_claim_file
+from .models import Claim, ClaimLine, ClaimStatus
+
+S = ClaimStatus
+DEFAULT_SOLD_OUT_THRESHOLD_PERCENT = 100
+
+
+class ClaimError(Exception):
+    """A move the rules do not allow; the message is shown to the user as is."""
+
+
+def first_of_month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def claimed_reservation_numbers(participation, *, exclude_claim: Claim | None = None) -> set[str]:
+    """Reservations this facility already reported in this campaign (lines not excluded)."""
+    lines = ClaimLine.objects.filter(participation=participation, excluded=False)
+    if exclude_claim is not None:
+        lines = lines.exclude(claim=exclude_claim)
+    return set(lines.values_list("reservation_number", flat=True))
+
+
+def check_file(
+    participation,
+    data: bytes,
+    filename: str,
+    *,
+    claim_date: datetime.date | None = None,
+    claim: Claim | None = None,
+) -> ClaimFileResult:
+    """Judge a claim file for a facility exactly as an upload would, without storing anything."""
+    return check_claim_file(
+        data,
+        filename,
+        campaign=participation.campaign,
+        approved_on=participation.approved_on,
+        claim_date=claim_date or timezone.localdate(),
+        already_claimed=claimed_reservation_numbers(participation, exclude_claim=claim),
+    )
+
+
+@dataclass
+class UploadOutcome:
+    claim: Claim | None
+    result: ClaimFileResult
+
+
+def _require(claim: Claim, *allowed: str) -> None:
+    if claim.status not in allowed:
+        raise ClaimError(
+            _("この操作は現在の状態（%(status)s）ではできません。画面を再読み込みしてください。")
+            % {"status": claim.get_status_display()}
+        )
+
+
+def _lock(claim: Claim) -> Claim:
+    return Claim.objects.select_for_update().select_related("participation__campaign").get(pk=claim.pk)
+
+
+@transaction.atomic
+def upload(
+    participation,
+    month: datetime.date,
+    data: bytes,
+    filename: str,
+    user,
+    *,
+    claim: Claim | None = None,
+    claim_date: datetime.date | None = None,
+) -> UploadOutcome:
+    """Check a file and keep its accepted rows as the draft's lines (replacing the draft's earlier ones).
+
+    A file that cannot be read changes nothing. Rejected rows are reported, not stored.
+    """
+    if claim is not None:
+        claim = _lock(claim)
+        _require(claim, S.DRAFT, S.RETURNED)
+    result = check_file(participation, data, filename, claim_date=claim_date, claim=claim)
+    if not result.readable:
+        return UploadOutcome(claim, result)
+    if claim is None:
+        claim = Claim.objects.create(
+            participation=participation,
+            month=first_of_month(month),
+            created_by=user,
+            source_filename=filename,
+        )
+    else:
+        claim.lines.all().delete()
+        claim.source_filename = filename[:200]
+        claim.save(update_fields=["source_filename", "updated_at"])
+    lines = [
+        ClaimLine(
+            claim=claim,
+            participation=participation,
+            row=row.row,
+            reservation_number=row.reservation_number,
+            booked_on=row.stay.booked_on,
+            check_in=row.stay.check_in,
+            nights=row.stay.nights,
+            guests=row.stay.guests,
+            total_charge=row.stay.total_charge,
+            discount=row.stay.discount,
+            channel=row.channel,
+            prefecture=row.prefecture,
+            counted_nights=row.counted_nights,
+            max_discount=row.max_discount,
+            reimbursement=row.reimbursement,
+        )
+        for row in result.accepted_rows
+    ]
+    try:
+        with transaction.atomic():
+            ClaimLine.objects.bulk_create(lines, batch_size=1000)
+    except IntegrityError as exc:
+        # Another upload of this facility stored one of these reservations a moment ago.
+        raise ClaimError(
+            _("同じ予約番号が別の実績報告で同時に登録されました。もう一度アップロードしてください。")
+        ) from exc
+    return UploadOutcome(claim, result)
+
+
+def line_total(claim: Claim) -> int:
+    return claim.lines.filter(excluded=False).aggregate(total=Sum("reimbursement"))["total"] or 0
+
+
+@transaction.atomic
+def submit(claim: Claim, user) -> Claim:
+    claim = _lock(claim)
+    _require(claim, S.DRAFT, S.RETURNED)
+    total = line_total(claim)
+    if total <= 0:
+        raise ClaimError(
+            _("提出できる明細がありません。受け付けられた行のあるファイルをアップロードしてください。")
+        )
+    claim.claimed_amount = total
+    claim.status = S.SUBMITTED
+    claim.submitted_at = timezone.now()
+    claim.submitted_by = user
+    claim.return_reason = ""
+    claim.save()
+    budget.reserve(claim, total, actor=user)
+    apply_sold_out_rule(claim.participation)
+    return claim
+
+
+@transaction.atomic
+def start_review(claim: Claim, user) -> Claim:
+    claim = _lock(claim)
+    _require(claim, S.SUBMITTED)
+    claim.status = S.IN_REVIEW
+    claim.save(update_fields=["status", "updated_at"])
+    return claim
+
+
+@transaction.atomic
+def exclude_line(line: ClaimLine, reason: str, user) -> ClaimLine:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ClaimError(_("除外の理由を入力してください。"))
+    _require(_lock(line.claim), S.IN_REVIEW)
+    line.excluded = True
+    line.excluded_reason = reason[:200]
+    line.excluded_by = user
+    line.save(update_fields=["excluded", "excluded_reason", "excluded_by"])
+    return line
+
+
+@transaction.atomic
+def include_line(line: ClaimLine, user) -> ClaimLine:
+    _require(_lock(line.claim), S.IN_REVIEW)
+    line.excluded = False
+    line.excluded_reason = ""
+    line.excluded_by = None
+    try:
+        with transaction.atomic():
+            line.save(update_fields=["excluded", "excluded_reason", "excluded_by"])
+    except IntegrityError as exc:
+        raise ClaimError(_("この予約番号は別の実績報告で報告されているため、戻せません。")) from exc
+    return line
+
+
+@transaction.atomic
+def return_claim(claim: Claim, reason: str, user) -> Claim:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ClaimError(_("差戻しの理由を入力してください。事業者に表示されます。"))
+    claim = _lock(claim)
+    _require(claim, S.SUBMITTED, S.IN_REVIEW)
+    budget.release(claim, claim.claimed_amount, actor=user, note="returned")
+    claim.status = S.RETURNED
+    claim.return_reason = reason
+    claim.save(update_fields=["status", "return_reason", "updated_at"])
+    return claim
+
+
+@transaction.atomic
+def approve(claim: Claim, user) -> Claim:
+    """Approve the claim's lines that are not excluded, within the allocation and the budget."""
+    claim = _lock(claim)
+    _require(claim, S.SUBMITTED, S.IN_REVIEW)
+    amount = line_total(claim)
+    budget.approve(claim, amount, held=claim.claimed_amount, actor=user)
+    claim.approved_amount = amount
+    claim.status = S.APPROVED
+    claim.approved_at = timezone.now()
+    claim.approved_by = user
+    claim.save(update_fields=["approved_amount", "status", "approved_at", "approved_by", "updated_at"])
+    return claim
+
+
+@transaction.atomic
+def mark_paid(claim: Claim, paid_on: datetime.date, user) -> Claim:
+    claim = _lock(claim)
+    _require(claim, S.APPROVED)
+    budget.pay(claim, actor=user)
+    claim.status = S.PAID
+    claim.paid_on = paid_on
+    claim.save(update_fields=["status", "paid_on", "updated_at"])
+    return claim
+
+
+def apply_sold_out_rule(participation, threshold_percent: int = DEFAULT_SOLD_OUT_THRESHOLD_PERCENT) -> bool:
+    """販売終了 automation: once approved plus submitted reaches the allocation (or the threshold share
+    of it), the facility sells no more discounted stays and the guide shows it."""
+    account = budget.facility_account(participation)
+    if account.limit <= 0 or participation.sold_out_at is not None:
+        return False
+    if (account.approved + account.submitted) * 100 >= account.limit * threshold_percent:
+        return mark_sold_out(participation, None)
+    return False
