@@ -87,6 +87,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_APPLICATION_VIEW,
         "participants.decide_escalation",
         "participants.export_participants",
+        "participants.view_participantexport",
     ],
     ADMIN: [
         "wagtailadmin.access_admin",
@@ -103,6 +104,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_FACILITY_SALES,
         "facilities.delete_facility",
         *_APPLICATION_VIEW,
+        "participants.view_participantexport",
         "campaigns.add_campaign",
         "campaigns.change_campaign",
         "campaigns.view_campaign",

@@ -1,0 +1,437 @@
+"""Staff screens for participant applications in the Wagtail admin (審査).
+
+The review queue, the review screen with its actions, the city's list of escalated cases, document
+downloads and the 参加事業者データ export. Every state change goes through `participants.services`;
+a refused move (`TransitionError`) is shown to the user as is and nothing changes. Final moves
+(登録決定, 不承認, 差戻し) ask for confirmation on a page of their own, so they work without JavaScript.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, F, OuterRef, Prefetch, Subquery
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+from wagtail.admin.auth import permission_required
+
+from campaigns.models import Campaign
+
+from . import permissions as perms
+from . import services
+from .admin_forms import (
+    QUEUE_STATUSES,
+    ApplicationFilter,
+    ApproveForm,
+    ChecklistForm,
+    CityDecisionForm,
+    CommentForm,
+    EscalateForm,
+    RejectForm,
+    ReturnForm,
+    campaign_choices,
+)
+from .documents import serve_document
+from .export import export_filename, export_participants, participant_entries
+from .models import (
+    Application,
+    ApplicationDocument,
+    ApplicationEvent,
+    ApplicationFacility,
+    ApplicationStatus,
+    ParticipantExport,
+)
+
+S = ApplicationStatus
+PER_PAGE = 50
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _selected_campaign(request: HttpRequest):
+    campaigns = list(campaign_choices())
+    slug = request.GET.get("campaign") or request.POST.get("campaign")
+    campaign = next((c for c in campaigns if c.slug == slug), None)
+    return campaigns, campaign or Campaign.objects.current()
+
+
+def _query_string(request: HttpRequest, *drop: str) -> str:
+    query = request.GET.copy()
+    for key in ("page", *drop):
+        query.pop(key, None)
+    return query.urlencode()
+
+
+# --- review queue -------------------------------------------------------------------------------
+
+
+@permission_required(perms.VIEW)
+def queue(request: HttpRequest) -> HttpResponse:
+    campaigns, campaign = _selected_campaign(request)
+    handed_in = Application.objects.none()
+    if campaign is not None:
+        handed_in = Application.objects.filter(campaign=campaign).exclude(status=S.DRAFT)
+    listing = (
+        handed_in.select_related("business", "reviewer")
+        .prefetch_related(Prefetch("facilities", ApplicationFacility.objects.select_related("ward")))
+        .order_by(F("submitted_at").asc(nulls_last=True), "number")
+    )
+    filterset = ApplicationFilter(request.GET or None, queryset=listing)
+    page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get("page"))
+    for application in page.object_list:
+        application.ward_names = list(dict.fromkeys(f.ward.name for f in application.facilities.all()))
+    counts = dict(handed_in.order_by().values_list("status").annotate(n=Count("pk")))
+    status_counts = [
+        {"value": value, "label": label, "count": counts.get(value, 0)} for value, label in QUEUE_STATUSES
+    ]
+    filtered = any(request.GET.get(name) for name in ("status", "ward", "q"))
+    return TemplateResponse(
+        request,
+        "participants/admin/queue.html",
+        {
+            "campaigns": campaigns,
+            "campaign": campaign,
+            "filter": filterset,
+            "page_obj": page,
+            "status_counts": status_counts,
+            "total": sum(counts.values()),
+            "filtered": filtered,
+            "query_string": _query_string(request),
+            "campaign_query": f"campaign={campaign.slug}" if campaign else "",
+            "can_export": perms.can_export(request.user),
+            "can_view_export_log": perms.can_view_export_log(request.user),
+        },
+    )
+
+
+@permission_required(perms.DECIDE)
+def escalations(request: HttpRequest) -> HttpResponse:
+    """発注者確認の案件: every case waiting for the city's decision, oldest question first."""
+    last_escalation = ApplicationEvent.objects.filter(
+        application=OuterRef("pk"), to_status=S.ESCALATED
+    ).order_by("-created_at", "-pk")
+    cases = (
+        Application.objects.filter(status=S.ESCALATED)
+        .select_related("business", "campaign", "reviewer")
+        .annotate(
+            escalated_at=Subquery(last_escalation.values("created_at")[:1]),
+            question=Subquery(last_escalation.values("note")[:1]),
+        )
+        .order_by("escalated_at")
+    )
+    page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
+    return TemplateResponse(request, "participants/admin/escalations.html", {"page_obj": page})
+
+
+# --- review screen and its actions --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing staff can do on the review screen: who, in which states, with which form."""
+
+    name: str
+    label: Promise
+    states: tuple[str, ...]
+    permissions: tuple[str, ...]  # any of them
+    run: Callable[[Application, Any, dict[str, Any]], Any]
+    success: Promise
+    form_class: type[forms.Form] | None = None
+    confirm: Promise | None = None  # the question of the confirmation page; None = no confirmation
+
+    def allowed_for(self, user) -> bool:
+        return any(user.has_perm(permission) for permission in self.permissions)
+
+    def available(self, application: Application, user) -> bool:
+        return application.status in self.states and self.allowed_for(user)
+
+    def make_form(self, application: Application, data=None) -> forms.Form | None:
+        if self.form_class is None:
+            return None
+        prefix = self.name
+        if self.form_class is ChecklistForm:
+            return ChecklistForm(data, application=application, prefix=prefix)
+        return self.form_class(data, prefix=prefix)
+
+
+ALL_STATES = tuple(S.values)
+ACTIONS: dict[str, Action] = {
+    action.name: action
+    for action in [
+        Action(
+            "start_review",
+            gettext_lazy("審査を開始する"),
+            (S.SUBMITTED,),
+            (perms.REVIEW,),
+            lambda application, user, data: services.start_review(application, user),
+            gettext_lazy("審査を開始しました。"),
+        ),
+        Action(
+            "checklist",
+            gettext_lazy("チェックリストを保存"),
+            (S.IN_REVIEW, S.ESCALATED),
+            (perms.REVIEW,),
+            lambda application, user, data: services.save_checklist(application, user, data),
+            gettext_lazy("チェックリストを保存しました。"),
+            ChecklistForm,
+        ),
+        Action(
+            "comment",
+            gettext_lazy("メモを追加"),
+            ALL_STATES,
+            (perms.REVIEW, perms.DECIDE),
+            lambda application, user, data: services.add_comment(application, user, data["note"]),
+            gettext_lazy("審査メモを追加しました。"),
+            CommentForm,
+        ),
+        Action(
+            "return",
+            gettext_lazy("差戻す"),
+            (S.IN_REVIEW,),
+            (perms.REVIEW,),
+            lambda application, user, data: services.return_for_correction(
+                application, user, data["reasons"]
+            ),
+            gettext_lazy("差戻しました。申請者にメールで知らせます。"),
+            ReturnForm,
+            confirm=gettext_lazy("この申請を差戻しますか。理由は申請者に表示され、メールで知らせます。"),
+        ),
+        Action(
+            "escalate",
+            gettext_lazy("発注者確認へ"),
+            (S.IN_REVIEW,),
+            (perms.REVIEW,),
+            lambda application, user, data: services.escalate(application, user, data["question"]),
+            gettext_lazy("発注者確認に回しました。"),
+            EscalateForm,
+        ),
+        Action(
+            "approve",
+            gettext_lazy("登録決定する"),
+            (S.IN_REVIEW,),
+            (perms.REVIEW,),
+            lambda application, user, data: services.approve(
+                application, user, approved_on=data["approved_on"], note=data.get("note", "")
+            ),
+            gettext_lazy("登録決定しました。施設は参加施設のご案内に掲載されます。"),
+            ApproveForm,
+            confirm=gettext_lazy(
+                "この申請を登録決定しますか。施設が参加施設のご案内に掲載され、申請者にメールで知らせます。"
+            ),
+        ),
+        Action(
+            "reject",
+            gettext_lazy("不承認にする"),
+            (S.IN_REVIEW,),
+            (perms.REVIEW,),
+            lambda application, user, data: services.reject(application, user, data["reason"]),
+            gettext_lazy("不承認にしました。申請者にメールで知らせます。"),
+            RejectForm,
+            confirm=gettext_lazy("この申請を不承認にしますか。理由は申請者に表示され、元に戻せません。"),
+        ),
+        Action(
+            "decide",
+            gettext_lazy("判断を登録する"),
+            (S.ESCALATED,),
+            (perms.DECIDE,),
+            lambda application, user, data: services.record_city_decision(
+                application, user, data["decision"]
+            ),
+            gettext_lazy("判断を登録しました。案件は審査担当に戻りました。"),
+            CityDecisionForm,
+        ),
+    ]
+}
+
+
+def _application(pk) -> Application:
+    return get_object_or_404(Application.objects.select_related("business", "campaign", "reviewer"), pk=pk)
+
+
+def _detail_url(application: Application) -> str:
+    return reverse("participants_application", args=[application.pk])
+
+
+def _render_detail(
+    request: HttpRequest, application: Application, bound: dict[str, forms.Form] | None = None
+) -> HttpResponse:
+    user = request.user
+    bound = bound or {}
+    actions = {
+        name: {
+            "action": action,
+            "form": bound.get(name) or action.make_form(application),
+            "url": reverse("participants_application_action", args=[application.pk, name]),
+        }
+        for name, action in ACTIONS.items()
+        if action.available(application, user)
+    }
+    facilities = application.facilities.select_related(
+        "facility_type", "ward", "area", "facility"
+    ).prefetch_related("features")
+    checklist = [
+        (Application._meta.get_field(name).verbose_name, getattr(application, name))
+        for name in Application.CHECKLIST_FIELDS
+    ]
+    pledges = [
+        (Application._meta.get_field(name).verbose_name, getattr(application, name))
+        for name in Application.PLEDGE_FIELDS
+    ]
+    events = list(application.events.select_related("actor"))
+    escalation = next((e for e in reversed(events) if e.to_status == S.ESCALATED), None)
+    return TemplateResponse(
+        request,
+        "participants/admin/application.html",
+        {
+            "application": application,
+            "business": application.business,
+            "facilities": facilities,
+            "documents": application.documents.all(),
+            "account_number": perms.account_number_for(application, user),
+            "full_account": perms.can_see_full_account(user),
+            "checklist": checklist,
+            "pledges": pledges,
+            "actions": actions,
+            "events": events,
+            "escalation_question": escalation.note
+            if escalation and application.status == S.ESCALATED
+            else "",
+            "queue_url": reverse("participants_queue") + f"?campaign={application.campaign.slug}",
+            "can_review": perms.can_review(user),
+            "can_decide": perms.can_decide_escalation(user),
+        },
+    )
+
+
+@permission_required(perms.VIEW)
+def application_detail(request: HttpRequest, pk) -> HttpResponse:
+    return _render_detail(request, _application(pk))
+
+
+def _precheck(action: Action, application: Application) -> str | None:
+    """Before asking for confirmation, say at once why the move cannot happen (the services decide
+    again when it is confirmed)."""
+    if application.status not in action.states:
+        return _("この操作は現在の状態（%(status)s）ではできません。画面を再読み込みしてください。") % {
+            "status": application.get_status_display()
+        }
+    if action.name == "approve" and not application.checklist_complete:
+        return _("審査チェックリストのすべての項目を確認してから登録決定してください。")
+    return None
+
+
+@permission_required(perms.VIEW)
+@require_POST
+def application_action(request: HttpRequest, pk, action: str) -> HttpResponse:
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    if not spec.allowed_for(request.user):
+        raise PermissionDenied
+    application = _application(pk)
+    form = spec.make_form(application, request.POST)
+    if form is not None and not form.is_valid():
+        return _render_detail(request, application, {action: form})
+    data = form.cleaned_data if form is not None else {}
+
+    if spec.confirm is not None and request.POST.get("confirmed") != "1":
+        problem = _precheck(spec, application)
+        if problem:
+            messages.error(request, problem)
+            return _render_detail(request, application, {action: form})
+        return TemplateResponse(
+            request,
+            "participants/admin/confirm.html",
+            {
+                "application": application,
+                "action": spec,
+                "form": form,
+                "data": data,
+                "url": reverse("participants_application_action", args=[application.pk, action]),
+                "back": _detail_url(application),
+            },
+        )
+
+    try:
+        spec.run(application, request.user, data)
+    except services.TransitionError as exc:
+        messages.error(request, str(exc))
+        return _render_detail(request, _application(pk), {action: form} if form is not None else None)
+    messages.success(request, str(spec.success))
+    return redirect(_detail_url(application))
+
+
+@permission_required(perms.VIEW)
+def document_download(request: HttpRequest, pk) -> HttpResponse:
+    document = get_object_or_404(ApplicationDocument, pk=pk)
+    return serve_document(document, request.user)
+
+
+# --- 参加事業者データ ---------------------------------------------------------------------------
+
+
+class ExportForm(forms.Form):
+    campaign = forms.ModelChoiceField(
+        label=gettext_lazy("キャンペーン"),
+        queryset=campaign_choices(),
+        empty_label=None,
+        to_field_name="slug",
+    )
+    full_account_numbers = forms.BooleanField(
+        label=gettext_lazy("口座番号を伏せずに出力する"),
+        required=False,
+        help_text=gettext_lazy("出力したことは記録されます。ファイルの取扱いに注意してください。"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not perms.can_see_full_account(user):
+            del self.fields["full_account_numbers"]
+
+
+@permission_required(perms.EXPORT)
+@require_http_methods(["GET", "POST"])
+def export(request: HttpRequest) -> HttpResponse:
+    _campaigns, campaign = _selected_campaign(request)
+    if request.method == "POST":
+        form = ExportForm(request.POST, user=request.user)
+        if form.is_valid():
+            campaign = form.cleaned_data["campaign"]
+            full = form.cleaned_data.get("full_account_numbers", False)
+            data, _rows = export_participants(
+                campaign, user=request.user, via="admin", full_account_numbers=full
+            )
+            response = HttpResponse(data, content_type=XLSX_TYPE)
+            response["Content-Disposition"] = f'attachment; filename="{export_filename(campaign)}"'
+            response["Cache-Control"] = "private, no-store"
+            return response
+    else:
+        form = ExportForm(initial={"campaign": campaign.slug if campaign else None}, user=request.user)
+    return TemplateResponse(
+        request,
+        "participants/admin/export.html",
+        {
+            "form": form,
+            "campaign": campaign,
+            "row_count": participant_entries(campaign).count() if campaign else 0,
+            "can_view_export_log": perms.can_view_export_log(request.user),
+        },
+    )
+
+
+@permission_required(perms.EXPORT_LOG)
+def export_log(request: HttpRequest) -> HttpResponse:
+    records = ParticipantExport.objects.select_related("campaign", "exported_by")
+    page = Paginator(records, PER_PAGE).get_page(request.GET.get("page"))
+    return TemplateResponse(request, "participants/admin/export_log.html", {"page_obj": page})
