@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        from .cache import connect_signals
+
+        connect_signals()  # invalidation of the cached site chrome, taxonomy and campaign

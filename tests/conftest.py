@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
 
@@ -32,6 +33,13 @@ def _japanese_by_default():
     the thread, which would otherwise leak into the next test's messages."""
     with translation.override("ja"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the site chrome and the taxonomy are cached (core/cache.py)
+    and a test's rolled-back changes must not reach the next test through it."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,18 +1,72 @@
-"""Site chrome shared by every public page: menu, breadcrumb, language switcher, banners, alert."""
+"""Site chrome shared by every public page: menu, breadcrumb, language switcher, banners, alert.
+
+`base.html` wraps the chrome in `{% chromecache "name" %}…{% endchromecache %}`: the rendered HTML is
+kept per site, language and path (never the query string) at the current `chrome` version of
+`core.cache`, which page publishing and settings/banner saves bump. Nothing per visitor may go
+inside such a block (CSRF tokens, the user bar, anything read from `request.GET` or the session).
+"""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django import template
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from wagtail.models import Locale, Page, Site
 
 from cms.models import NavigationSettings, SiteAlertSettings, TourismBanner
+from core import cache as versioned
 
 register = template.Library()
+
+
+class ChromeCacheNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, name: str) -> None:
+        self.nodelist = nodelist
+        self.name = name
+
+    def render(self, context: template.Context) -> str:
+        cache_key = chrome_fragment_key(self.name, context)
+        if cache_key is None:
+            return self.nodelist.render(context)
+        html = cache.get(cache_key)
+        if html is None:
+            html = self.nodelist.render(context)
+            cache.set(cache_key, html, versioned.TIMEOUT)
+        return html
+
+
+@register.tag
+def chromecache(parser: template.base.Parser, token: template.base.Token) -> ChromeCacheNode:
+    """`{% chromecache "header" %}…{% endchromecache %}`: see the module docstring."""
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError('usage: {% chromecache "name" %}…{% endchromecache %}')
+    nodelist = parser.parse(("endchromecache",))
+    parser.delete_first_token()
+    return ChromeCacheNode(nodelist, bits[1][1:-1])
+
+
+def chrome_fragment_key(name: str, context: template.Context) -> str | None:
+    """The cache key of a chrome fragment, or None when this render must not be cached.
+
+    Only live pages served to the public are cached (not previews, not error pages without a page,
+    whose paths are unbounded). The key holds the site, language, page and path; everything the
+    chrome shows is a function of these (the route below a page, e.g. a facility's code, is in the
+    path; the query string is not used by the chrome).
+    """
+    request = context.get("request")
+    page = context.get("page")
+    if request is None or not isinstance(page, Page) or not page.pk or getattr(request, "is_preview", False):
+        return None
+    site = Site.find_for_request(request)
+    language = get_language() or settings.LANGUAGE_CODE
+    path = hashlib.md5(request.path.encode(), usedforsecurity=False).hexdigest()
+    return versioned.key(versioned.CHROME, name, site.pk if site else "-", language, page.pk, path)
 
 
 def _site_home(request: HttpRequest | None) -> Page | None:

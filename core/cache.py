@@ -1,0 +1,143 @@
+"""Versioned caching of what every public page repeats, and everything that invalidates it.
+
+The guide page and the API must answer in tens of milliseconds (bench/guide.py). Most of a page's
+time went into things that do not depend on the visitor's query: the site chrome of `base.html`
+(menu, language switcher, breadcrumbs, alert, banners, footer links and contact settings: about 16
+SQL queries) and the taxonomy the search form offers and the result cards label. Those are kept in
+Django's cache (Redis in production, process memory otherwise) under a *version* per kind of data:
+
+- `chrome`: the rendered chrome fragments (`{% chromecache %}` in `cms_tags`), per site, language and
+  path, and the guide page's URL that the API links to. Bumped when a page is saved, published,
+  unpublished, moved or deleted or its privacy changes, when a site, locale or image changes, and
+  when the cms settings (contact, alert, navigation and its footer links) or a tourism banner are
+  saved or deleted.
+- `taxonomy`: the ward, area, facility type and feature lists (`facilities.search.terms`) that the
+  search form offers and the result cards and the API label. Bumped when a term is saved or deleted.
+
+Bumping replaces the version with a new random token, so every key built with the old one is
+never read again (and expires after `TIMEOUT`); nothing has to enumerate keys, which Django's cache
+API cannot do. A missing version (evicted, cache cleared) also gets a new random token, never a
+reused one, so an old fragment cannot come back. Bumps happen immediately and again when the
+transaction commits: a request that ran between the two and cached the not-yet-committed state is
+discarded by the second bump.
+
+With the process-local cache (no `REDIS_URL`), a bump only reaches the process that made it; the
+other processes see the change after `TIMEOUT` at the latest. Production sets `REDIS_URL`.
+
+Only data that is the same for every visitor is cached here. Search results and their counts are
+never cached: every query is answered from the database.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.apps import apps
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+T = TypeVar("T")
+
+TIMEOUT = 300  # seconds; bounds staleness where a bump cannot reach (other processes' local memory)
+PREFIX = "sendai-v1"  # change when the cached structures change shape
+
+CHROME = "chrome"
+TAXONOMY = "taxonomy"
+
+
+def _version_key(kind: str) -> str:
+    return f"{PREFIX}:version:{kind}"
+
+
+def version(kind: str) -> str:
+    """The current version token of `kind`; a fresh one when none is stored."""
+    key = _version_key(kind)
+    token = cache.get(key)
+    if token is None:
+        cache.add(key, uuid.uuid4().hex, timeout=None)
+        token = cache.get(key)
+    return token
+
+
+def bump(kind: str) -> None:
+    """Invalidate everything cached under `kind`, now and once more when the transaction commits."""
+
+    def replace() -> None:
+        cache.set(_version_key(kind), uuid.uuid4().hex, timeout=None)
+
+    replace()
+    transaction.on_commit(replace)
+
+
+def key(kind: str, *parts: Any) -> str:
+    """A cache key of `kind` at its current version."""
+    return ":".join([PREFIX, kind, version(kind), *(str(part) for part in parts)])
+
+
+def get_or_build(kind: str, parts: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """The cached value of `kind` for `parts`, or `build()` stored for next time."""
+    cache_key = key(kind, *parts)
+    value = cache.get(cache_key)
+    if value is None:
+        value = build()
+        cache.set(cache_key, value, TIMEOUT)
+    return value
+
+
+# --- What bumps which version --------------------------------------------------------------------
+
+_CHROME_MODELS = [
+    "wagtailcore.Site",
+    "wagtailcore.Locale",
+    "wagtailcore.PageViewRestriction",
+    "wagtailimages.Image",
+    "cms.ContactSettings",
+    "cms.SiteAlertSettings",
+    "cms.NavigationSettings",
+    "cms.FooterLink",
+    "cms.TourismBanner",
+]
+_TAXONOMY_MODELS = ["facilities.Ward", "facilities.Area", "facilities.FacilityType", "facilities.Feature"]
+
+
+def _bumper(kind: str) -> Callable[..., None]:
+    def receiver(sender, **kwargs) -> None:
+        if not kwargs.get("raw"):  # fixtures being loaded
+            bump(kind)
+
+    receiver.__name__ = f"bump_{kind}"
+    return receiver
+
+
+_bump_chrome = _bumper(CHROME)
+_bump_taxonomy = _bumper(TAXONOMY)
+
+
+def _page_changed(sender, instance, **kwargs) -> None:
+    """Any page row written or deleted (a direct save of a live page changes what menus show)."""
+    from wagtail.models import Page
+
+    if isinstance(instance, Page) and not kwargs.get("raw"):
+        bump(CHROME)
+
+
+def connect_signals() -> None:
+    """Called once from `CoreConfig.ready()`."""
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    for receiver, labels in (
+        (_bump_chrome, _CHROME_MODELS),
+        (_bump_taxonomy, _TAXONOMY_MODELS),
+    ):
+        for label in labels:
+            model = apps.get_model(label)
+            post_save.connect(receiver, sender=model, dispatch_uid=f"core.cache:{label}:save")
+            post_delete.connect(receiver, sender=model, dispatch_uid=f"core.cache:{label}:delete")
+    page_published.connect(_bump_chrome, dispatch_uid="core.cache:page_published")
+    page_unpublished.connect(_bump_chrome, dispatch_uid="core.cache:page_unpublished")
+    post_page_move.connect(_bump_chrome, dispatch_uid="core.cache:post_page_move")
+    post_save.connect(_page_changed, dispatch_uid="core.cache:page_saved")
+    post_delete.connect(_page_changed, dispatch_uid="core.cache:page_deleted")
