@@ -44,13 +44,14 @@ from .admin_forms import (
     campaign_choices,
 )
 from .documents import serve_document
-from .export import export_filename, export_participants, participant_entries
+from .export import VIA_ADMIN, export_filename, export_participants, participant_entries
 from .models import (
     Application,
     ApplicationDocument,
     ApplicationEvent,
     ApplicationFacility,
     ApplicationStatus,
+    EventKind,
     ParticipantExport,
 )
 
@@ -290,6 +291,8 @@ def _render_detail(
     ]
     events = list(application.events.select_related("actor"))
     escalation = next((e for e in reversed(events) if e.to_status == S.ESCALATED), None)
+    answer = next((e for e in reversed(events) if e.kind == EventKind.CITY_DECISION), None)
+    waiting_for_city = application.status == S.ESCALATED
     return TemplateResponse(
         request,
         "participants/admin/application.html",
@@ -304,9 +307,8 @@ def _render_detail(
             "pledges": pledges,
             "actions": actions,
             "events": events,
-            "escalation_question": escalation.note
-            if escalation and application.status == S.ESCALATED
-            else "",
+            "escalation_question": escalation.note if waiting_for_city and escalation else "",
+            "city_decision": answer if application.status == S.IN_REVIEW else None,
             "queue_url": reverse("participants_queue") + f"?campaign={application.campaign.slug}",
             "can_review": perms.can_review(user),
             "can_decide": perms.can_decide_escalation(user),
@@ -410,7 +412,7 @@ def export(request: HttpRequest) -> HttpResponse:
             campaign = form.cleaned_data["campaign"]
             full = form.cleaned_data.get("full_account_numbers", False)
             data, _rows = export_participants(
-                campaign, user=request.user, via="admin", full_account_numbers=full
+                campaign, user=request.user, via=VIA_ADMIN, full_account_numbers=full
             )
             response = HttpResponse(data, content_type=XLSX_TYPE)
             response["Content-Disposition"] = f'attachment; filename="{export_filename(campaign)}"'

@@ -221,6 +221,11 @@ def test_escalation_reaches_the_city_who_decides_and_returns_it(client, reviewer
     assert decision.actor == city and not decision.visible_to_applicant
     assert application.reference not in client.get(reverse("participants_escalations")).content.decode()
 
+    # Back with the reviewer, who reads the answer above the review actions.
+    client.force_login(reviewer)
+    page = client.get(detail_url(application)).content.decode()
+    assert "原本確認のうえ承認して差し支えない。" in page and "登録決定する" in page
+
 
 @pytest.mark.parametrize("action", ["approve", "reject", "return", "start_review", "checklist", "escalate"])
 def test_city_cannot_do_reviewer_actions(client, reviewer, action):
