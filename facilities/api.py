@@ -12,15 +12,15 @@ import csv
 from collections.abc import Iterator
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 from wagtail.models import Locale
 
 from campaigns.models import Campaign
+from core import cache as versioned
 
 from .models import FacilityGuidePage, Participation
-from .search import guide_filter, with_feature_lists
+from .search import guide_filter, with_terms
 
 API_PER_PAGE = 100
 CSV_CHUNK = 2000
@@ -40,11 +40,17 @@ FIELDS = [
 
 
 def _guide_url(request: HttpRequest) -> str | None:
-    guide = (
-        FacilityGuidePage.objects.live().public().filter(locale=Locale.get_default()).first()
-        or FacilityGuidePage.objects.live().public().first()
-    )
-    return request.build_absolute_uri(guide.url) if guide else None
+    """The guide page's absolute URL (default language); the page's URL is cached with the chrome."""
+
+    def guide_path() -> str:
+        guide = (
+            FacilityGuidePage.objects.live().public().filter(locale=Locale.get_default()).first()
+            or FacilityGuidePage.objects.live().public().first()
+        )
+        return (guide.url or "") if guide else ""
+
+    path = versioned.get_or_build(versioned.CHROME, ("guide-url",), guide_path)
+    return request.build_absolute_uri(path) if path else None
 
 
 def _row(participation: Participation, guide_url: str | None) -> dict[str, Any]:
@@ -66,11 +72,10 @@ def _row(participation: Participation, guide_url: str | None) -> dict[str, Any]:
 
 def _filtered(request: HttpRequest):
     filterset = guide_filter(request.GET, Campaign.objects.current())
-    queryset = filterset.ordered()
     errors = {
         name: [str(message) for message in messages] for name, messages in filterset.form.errors.items()
     }
-    return queryset, errors
+    return filterset, errors
 
 
 def _cors(response: HttpResponse) -> HttpResponse:
@@ -80,10 +85,10 @@ def _cors(response: HttpResponse) -> HttpResponse:
 
 @require_safe
 def facilities_json(request: HttpRequest) -> HttpResponse:
-    queryset, errors = _filtered(request)
+    filterset, errors = _filtered(request)
     if errors:
         return _cors(JsonResponse({"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False}))
-    page = Paginator(queryset, API_PER_PAGE).get_page(request.GET.get("page"))
+    page = filterset.paginator(API_PER_PAGE).get_page(request.GET.get("page"))
     guide_url = _guide_url(request)
 
     def page_link(number: int) -> str:
@@ -97,9 +102,7 @@ def facilities_json(request: HttpRequest) -> HttpResponse:
                 "count": page.paginator.count,
                 "next": page_link(page.next_page_number()) if page.has_next() else None,
                 "previous": page_link(page.previous_page_number()) if page.has_previous() else None,
-                "results": [
-                    _row(participation, guide_url) for participation in with_feature_lists(page.object_list)
-                ],
+                "results": [_row(participation, guide_url) for participation in with_terms(page.object_list)],
             },
             json_dumps_params={"ensure_ascii": False},
         )
@@ -113,10 +116,11 @@ class _Echo:
 
 @require_safe
 def facilities_csv(request: HttpRequest) -> HttpResponse:
-    queryset, errors = _filtered(request)
+    filterset, errors = _filtered(request)
     if errors:
         lines = [f"{name}: {' '.join(messages)}" for name, messages in errors.items()]
         return _cors(HttpResponse("\n".join(lines), status=400, content_type="text/plain; charset=utf-8"))
+    queryset = filterset.ordered()
     guide_url = _guide_url(request)
     writer = csv.writer(_Echo())
 
@@ -131,7 +135,7 @@ def facilities_csv(request: HttpRequest) -> HttpResponse:
         yield from csv_lines(chunk)
 
     def csv_lines(chunk: list[Participation]) -> Iterator[str]:
-        for participation in with_feature_lists(chunk):
+        for participation in with_terms(chunk):
             row = _row(participation, guide_url)
             row["features"] = " ".join(row["features"])
             row["sold_out"] = "1" if row["sold_out"] else "0"

@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from campaigns.models import Campaign
 
 from .models import Participation
-from .search import PER_PAGE, guide_filter, with_feature_lists
+from .search import PER_PAGE, guide_filter, with_terms
 
 if TYPE_CHECKING:
     from .models import FacilityGuidePage
@@ -30,8 +30,8 @@ def _render(page: FacilityGuidePage, request: HttpRequest, template: str, contex
 def guide_index(page: FacilityGuidePage, request: HttpRequest) -> HttpResponse:
     campaign = Campaign.objects.current()
     filterset = guide_filter(request.GET, campaign)
-    results = Paginator(filterset.ordered(), PER_PAGE).get_page(request.GET.get("page"))
-    results.object_list = with_feature_lists(results.object_list)
+    results = filterset.paginator(PER_PAGE).get_page(request.GET.get("page"))
+    results.object_list = with_terms(results.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     active_filters = _active_filter_links(filterset, query)

@@ -6,39 +6,94 @@ Filters are plain GET parameters so every search is a bookmarkable URL and works
 its field and otherwise ignored, so a stale bookmark never breaks the page.
 
 Keywords match the normalised `Facility.search_text` (name, kana, address, ward, area, type, features,
-description) with a substring test, served by the pg_trgm index (facilities migration 0004).
+description) with a substring test, served by the pg_trgm index (facilities migration 0004); counts
+of one- and two-character words use the gram index of migration 0008 (see `keyword_filter`).
+
+The taxonomy (wards, areas, types, features) is read from the cache (`terms`, versioned by
+`core.cache`): the form's choices and the result rows' labels cost no query.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import cached_property
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, QuerySet
+from django.contrib.postgres.fields import ArrayField
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import Exists, Func, OuterRef, QuerySet, TextField
 from django.utils.translation import gettext_lazy as _
 
+from core import cache as versioned
 from core.text import search_terms
 
-from .models import Area, FacilityType, Feature, Participation, Ward
+from .models import Area, FacilityType, Feature, Participation, TaxonomyTerm, Ward
 
 PER_PAGE = 20
+SHORT_WORD = 2  # words of up to this many characters give pg_trgm no trigram
 
 
-class DisplayNameLabels:
-    """Choices show the term's name in the visitor's language; their values are slugs."""
-
-    def label_from_instance(self, obj) -> str:
-        return obj.display_name
-
-
-class SlugChoiceField(DisplayNameLabels, forms.ModelChoiceField):
-    pass
+def terms(model: type[TaxonomyTerm]) -> list[TaxonomyTerm]:
+    """All terms of a taxonomy in display order, from the cache (bumped on every term save/delete)."""
+    return versioned.get_or_build(
+        versioned.TAXONOMY,
+        (model._meta.label_lower,),
+        lambda: list(model.objects.order_by("sort_order", "pk")),
+    )
 
 
-class SlugMultipleChoiceField(DisplayNameLabels, forms.ModelMultipleChoiceField):
-    pass
+def terms_by_id(model: type[TaxonomyTerm]) -> dict[int, TaxonomyTerm]:
+    return {term.pk: term for term in terms(model)}
+
+
+class TermChoiceField(forms.ChoiceField):
+    """A taxonomy term chosen by its slug; the cleaned value is the term (or None).
+
+    Choices come from `terms()` and are labelled in the visitor's language when rendered.
+    """
+
+    default_error_messages = {
+        "invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"]
+    }
+
+    def __init__(self, *, model: type[TaxonomyTerm], empty_label=None, **kwargs) -> None:
+        self.model = model
+        self.empty_label = empty_label
+        kwargs.pop("queryset", None)
+        super().__init__(choices=self.term_choices, **kwargs)
+
+    def term_choices(self) -> list[tuple[str, str]]:
+        choices = [(term.slug, term.display_name) for term in terms(self.model)]
+        return [("", self.empty_label), *choices] if self.empty_label is not None else choices
+
+    def valid_value(self, value) -> bool:
+        return any(term.slug == str(value) for term in terms(self.model))
+
+    def clean(self, value):
+        slug = super().clean(value)
+        return next((term for term in terms(self.model) if term.slug == slug), None) if slug else None
+
+
+class TermMultipleChoiceField(forms.MultipleChoiceField):
+    """Several terms chosen by slug; the cleaned value is the list of terms in display order."""
+
+    def __init__(self, *, model: type[TaxonomyTerm], **kwargs) -> None:
+        self.model = model
+        kwargs.pop("queryset", None)
+        super().__init__(choices=self.term_choices, **kwargs)
+
+    def term_choices(self) -> list[tuple[str, str]]:
+        return [(term.slug, term.display_name) for term in terms(self.model)]
+
+    def valid_value(self, value) -> bool:
+        return any(term.slug == str(value) for term in terms(self.model))
+
+    def clean(self, value):
+        slugs = set(super().clean(value))
+        return [term for term in terms(self.model) if term.slug in slugs]
 
 
 class FlagCheckbox(forms.CheckboxInput):
@@ -48,43 +103,63 @@ class FlagCheckbox(forms.CheckboxInput):
         return str(data.get(name, "")).strip().lower() in {"1", "true", "on", "yes"}
 
 
-class SlugFilter(django_filters.ModelChoiceFilter):
-    field_class = SlugChoiceField
+class TermFilter(django_filters.Filter):
+    field_class = TermChoiceField
 
 
-class SlugMultipleFilter(django_filters.ModelMultipleChoiceFilter):
-    field_class = SlugMultipleChoiceField
+class TermMultipleFilter(django_filters.Filter):
+    field_class = TermMultipleChoiceField
+
+
+class SearchGrams(Func):
+    """`facility_search_grams(search_text)`: the distinct characters and character pairs of the text
+    (PostgreSQL function and GIN index of migration 0008)."""
+
+    function = "facility_search_grams"
+    output_field = ArrayField(TextField())
+
+
+def keyword_filter(queryset: QuerySet, words: list[str], *, for_count: bool = False) -> QuerySet:
+    """Participations whose facility's search text contains every word (words already normalised).
+
+    Rows are always matched with `search_text LIKE '%word%'`: the page of 20 walks the kana index
+    and stops after 20 matches, or uses the trigram index for rare words.
+
+    Counting is different for words of one or two characters on PostgreSQL. pg_trgm cannot answer
+    them (no trigram), so their `LIKE` read every row's search text (100–250 ms at 50,000 facilities,
+    bench/guide.py). pg_bigm is not available, so migration 0008 indexes
+    `facility_search_grams(search_text)`, the set of every character and every pair of adjacent
+    characters of the text, with GIN. A word of one or two characters occurs in the text exactly
+    when it is in that set, so `grams @> ARRAY[word, …]` gives the same matches as the `LIKE`s, from
+    the index. The count stays exact (the API's `count` is part of the open-data contract and the page
+    says how many were found), and the rows query, whose plan is already cheap, is unchanged.
+    Longer words keep `LIKE` (trigram index). SQLite (local development) uses `LIKE` for everything.
+    """
+    short = [word for word in words if len(word) <= SHORT_WORD]
+    if for_count and short and connections[queryset.db].vendor == "postgresql":
+        queryset = queryset.alias(_search_grams=SearchGrams("facility__search_text")).filter(
+            _search_grams__contains=short
+        )
+        words = [word for word in words if word not in short]
+    for word in words:
+        queryset = queryset.filter(facility__search_text__contains=word)
+    return queryset
 
 
 class FacilityGuideFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("キーワード"), method="filter_keywords", max_length=100)
-    ward = SlugFilter(
-        label=_("区"),
-        field_name="facility__ward",
-        to_field_name="slug",
-        queryset=Ward.objects.all(),
-        empty_label=_("すべての区"),
+    ward = TermFilter(label=_("区"), field_name="facility__ward", model=Ward, empty_label=_("すべての区"))
+    area = TermFilter(
+        label=_("エリア"), field_name="facility__area", model=Area, empty_label=_("すべてのエリア")
     )
-    area = SlugFilter(
-        label=_("エリア"),
-        field_name="facility__area",
-        to_field_name="slug",
-        queryset=Area.objects.all(),
-        empty_label=_("すべてのエリア"),
-    )
-    type = SlugFilter(
+    type = TermFilter(
         label=_("施設種別"),
         field_name="facility__facility_type",
-        to_field_name="slug",
-        queryset=FacilityType.objects.all(),
+        model=FacilityType,
         empty_label=_("すべての種別"),
     )
-    feature = SlugMultipleFilter(
-        label=_("特徴"),
-        to_field_name="slug",
-        queryset=Feature.objects.all(),
-        method="filter_features",
-        widget=forms.CheckboxSelectMultiple,
+    feature = TermMultipleFilter(
+        label=_("特徴"), model=Feature, method="filter_features", widget=forms.CheckboxSelectMultiple
     )
     available = django_filters.BooleanFilter(
         label=_("販売終了の施設を除く"), method="filter_available", widget=FlagCheckbox
@@ -100,10 +175,11 @@ class FacilityGuideFilter(django_filters.FilterSet):
         model = Participation
         fields: list[str] = []
 
+    keywords: list[str] = []
+
     def filter_keywords(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        for term in search_terms(value):
-            queryset = queryset.filter(facility__search_text__contains=term)
-        return queryset
+        self.keywords = search_terms(value)
+        return queryset  # applied by `ordered` and `counted`, which differ for short words
 
     def filter_features(self, queryset: QuerySet, name: str, value) -> QuerySet:
         """Facilities that have every chosen feature: one `EXISTS` per feature.
@@ -129,31 +205,76 @@ class FacilityGuideFilter(django_filters.FilterSet):
         return queryset  # ordering is applied in `ordered` so that it is also the default
 
     def ordered(self) -> QuerySet:
-        """Filtered results in the chosen order, with everything a result row shows loaded up front."""
-        queryset = self.qs  # validates the form
+        """Filtered results in the chosen order, loading only the facility columns a row shows.
+
+        Ward, area, type and features are attached from the cache by `with_terms`."""
+        queryset = self.qs  # validates the form and, through `filter_keywords`, sets `keywords`
+        queryset = keyword_filter(queryset, self.keywords)
         sort = getattr(self.form, "cleaned_data", {}).get("sort")
         order = ["facility__kana", "facility__name", "pk"]
         if sort == "area":
             order = ["facility__area__sort_order", *order]
-        return queryset.select_related(
-            "facility", "facility__ward", "facility__area", "facility__facility_type"
-        ).order_by(*order)
+        return queryset.select_related("facility").only(*LISTED_FIELDS).order_by(*order)
+
+    def counted(self) -> QuerySet:
+        """The same matches as `ordered`, for counting (see `keyword_filter`)."""
+        queryset = self.qs
+        return keyword_filter(queryset, self.keywords, for_count=True)
+
+    def paginator(self, per_page: int) -> Paginator:
+        return GuidePaginator(self.ordered(), per_page, count_queryset=self.counted())
 
 
-def with_feature_lists(participations: Iterable[Participation]) -> list[Participation]:
-    """Give each row's facility a `feature_list` (taxonomy order) using one query for all of them.
+# What the guide's rows, the API and the CSV read of each result: not the description, booking notes
+# and search text, which make up most of a facility row.
+LISTED_FIELDS = [
+    "campaign",
+    "sold_out_at",
+    "facility",
+    "facility__code",
+    "facility__name",
+    "facility__kana",
+    "facility__address",
+    "facility__updated_at",
+    "facility__ward",
+    "facility__area",
+    "facility__facility_type",
+]
+
+
+class GuidePaginator(Paginator):
+    """Pages of `object_list`, counted with `count_queryset` (the same matches, an index-friendlier query)."""
+
+    def __init__(self, object_list, per_page, *, count_queryset: QuerySet, **kwargs) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self.count_queryset = count_queryset
+
+    @cached_property
+    def count(self) -> int:
+        return self.count_queryset.count()
+
+
+def with_terms(participations: Iterable[Participation]) -> list[Participation]:
+    """Attach each row's ward, area and type from the cache and a `feature_list` (taxonomy order) read
+    with one query for all rows.
 
     Reading features through `prefetch_related` goes via modelcluster's deferring manager, which cost
-    more than the rest of an API page (bench/guide.py); the feature table itself has ten rows.
+    more than the rest of an API page (bench/guide.py); joining the three small taxonomy tables to every
+    row cost more Python than looking the terms up in the cached lists.
     """
     rows = list(participations)
-    features = {feature.pk: feature for feature in Feature.objects.all()}
-    by_facility: dict[int, list[Feature]] = defaultdict(list)
+    wards, areas, types = terms_by_id(Ward), terms_by_id(Area), terms_by_id(FacilityType)
+    features = terms(Feature)
+    position = {feature.pk: index for index, feature in enumerate(features)}
+    by_facility: dict[int, list[int]] = defaultdict(list)
     links = Feature.facilities.through.objects.filter(facility_id__in=[row.facility_id for row in rows])
     for facility_id, feature_id in links.values_list("facility_id", "feature_id"):
-        by_facility[facility_id].append(features[feature_id])
+        by_facility[facility_id].append(position[feature_id])
     for row in rows:
-        row.facility.feature_list = sorted(by_facility[row.facility_id], key=lambda f: (f.sort_order, f.pk))
+        facility = row.facility
+        facility.ward, facility.area = wards[facility.ward_id], areas[facility.area_id]
+        facility.facility_type = types[facility.facility_type_id]
+        facility.feature_list = [features[index] for index in sorted(by_facility[row.facility_id])]
     return rows
 
 

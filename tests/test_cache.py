@@ -8,6 +8,7 @@ from wagtail.models import Page
 
 from cms.models import HomePage, NavigationSettings, StandardPage
 from core import cache as versioned
+from facilities.models import Feature, Ward
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +90,15 @@ def test_footer_links_follow_the_navigation_settings(client, seeded):
         if link.page.title == "プライバシーポリシー":
             link.delete()
     assert "プライバシーポリシー" not in html(client, "/about/").split('class="footer-nav"')[1]
+
+
+def test_renamed_and_new_terms_reach_the_search_form(client, seeded):
+    assert "青葉区" in html(client, "/facilities/")
+    ward = Ward.objects.get(slug="aoba")
+    ward.name = "青葉区（改）"
+    ward.save()
+    Feature.objects.create(name="サウナ", name_en="Sauna", slug="sauna", sort_order=99)
+    page = html(client, "/facilities/")
+    assert '<option value="aoba">青葉区（改）</option>' in page
+    assert 'value="sauna"' in page and ">サウナ</label>" in page
+    assert client.get("/api/facilities/?feature=sauna").status_code == 200

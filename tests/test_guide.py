@@ -5,10 +5,12 @@ import datetime
 import io
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from campaigns.models import Campaign
+from core.text import normalize_search_text
 from facilities.services import mark_sold_out
 
 from .factories import CampaignFactory, FacilityFactory, ParticipationFactory
@@ -95,6 +97,30 @@ def names(client, query=""):
 )
 def test_keyword_search(client, sample, query, expected):
     assert names(client, "?" + query) == expected
+
+
+@pytest.mark.parametrize(
+    "query", ["q=泉", "q=温泉", "q=ｱｷ", "q=区", "q=ホテル 泉", "q=泉 wi", "q=湯 zz", "q=仙台&ward=aoba"]
+)
+def test_counts_of_short_words_match_the_rows(client, sample, query):
+    """Counts of one- and two-character words come from the gram index (facilities.search.keyword_filter)
+    and the rows from LIKE: both must find the same facilities."""
+    response = client.get(GUIDE + "?" + query)
+    rows = len(response.context["results"].object_list)
+    assert response.context["results"].paginator.count == rows
+    assert f"{rows}件の施設が見つかりました" in response.content.decode()
+    assert client.get("/api/facilities/?" + query).json()["count"] == rows
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the gram index is PostgreSQL only")
+def test_search_grams_hold_every_character_and_pair_and_nothing_else(db):
+    text = normalize_search_text("秋保温泉 湯の森 ｱｷｳ Hotel-1 泉")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT facility_search_grams(%s)", [text])
+        grams = set(cursor.fetchone()[0])
+    expected = {text[i : i + n] for n in (1, 2) for i in range(len(text) - n + 1)}
+    assert grams == expected
+    assert {"秋", "泉", "秋保", "温泉", "あき", "l-", "1 ", " 泉"} <= grams and "保泉" not in grams
 
 
 @pytest.mark.parametrize(
@@ -210,18 +236,40 @@ def test_english_guide(client, sample):
 
 
 def test_constant_number_of_queries(client, campaign):
-    def count(path):
+    """As many queries for one result as for a full page, with the cache of the site chrome and the
+    taxonomy (core/cache.py) empty or filled; filled, only routing and the search itself query."""
+
+    def count(path, *, cached):
+        assert client.get(path).status_code == 200  # fills the cache (and Django's own, e.g. content types)
+        if not cached:
+            cache.clear()
         with CaptureQueriesContext(connection) as queries:
             assert client.get(path).status_code == 200
         return len(queries)
 
     take_part(campaign, code="C0", feature_slugs=["wifi", "onsen"])
-    one = count(GUIDE + "?feature=wifi")
+    one = {cached: count(GUIDE + "?feature=wifi", cached=cached) for cached in (False, True)}
     for number in range(1, 30):
         take_part(campaign, code=f"C{number}", feature_slugs=["wifi", "onsen", "parking"])
-    many = count(GUIDE + "?feature=wifi")
-    assert many == one, f"{one} queries for 1 result but {many} for a full page"
-    assert many <= 40, "site chrome and the search together stay well under 40 queries"
+    many = {cached: count(GUIDE + "?feature=wifi", cached=cached) for cached in (False, True)}
+    assert many == one, f"{one} queries for 1 result but {many} for a full page (uncached, cached)"
+    assert many[True] <= 12, "cached chrome and taxonomy: routing, campaign, count, rows, features"
+    assert many[False] <= 60, "an empty cache costs the chrome's and the taxonomy's queries once"
+
+
+def test_api_constant_number_of_queries(client, campaign):
+    def count(path):
+        client.get(path)  # fills the cache of the taxonomy and the guide's URL
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        return len(queries)
+
+    take_part(campaign, code="C0", feature_slugs=["wifi"])
+    one = count("/api/facilities/?feature=wifi&q=c")
+    for number in range(1, 30):
+        take_part(campaign, code=f"C{number}", feature_slugs=["wifi", "parking"])
+    many = count("/api/facilities/?feature=wifi&q=c")
+    assert many == one <= 4, f"{one} queries for 1 result, {many} for 30: campaign, count, rows, features"
 
 
 def test_api_json_fields_and_filters(client, sample):
