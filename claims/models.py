@@ -16,10 +16,21 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+
+from core.zengin import validate_zengin_kana
+
+_digits = {
+    4: RegexValidator(r"^\d{4}$", _("半角数字4桁で入力してください。")),
+    3: RegexValidator(r"^\d{3}$", _("半角数字3桁で入力してください。")),
+    7: RegexValidator(r"^\d{7}$", _("半角数字7桁で入力してください。")),
+    10: RegexValidator(r"^\d{10}$", _("半角数字10桁で入力してください。")),
+}
 
 
 class BudgetAccount(models.Model):
@@ -103,6 +114,15 @@ class Claim(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     paid_on = models.DateField(_("支払日"), null=True, blank=True)
+    closed_in = models.ForeignKey(
+        "MonthlyClose",
+        verbose_name=_("締めた月"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claims",
+        editable=False,
+    )
     return_reason = models.TextField(_("差戻しの理由"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -225,3 +245,125 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Ledger entries are append-only.")
+
+
+class MonthlyClose(models.Model):
+    """月末締め: a month of a campaign closed for the city's report. Its figures are kept as they were
+    at closing (`rows`), so the report delivered to the city can be produced again unchanged."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("対象月"))
+    closed_at = models.DateTimeField(_("締め日時"), auto_now_add=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rows = models.JSONField(_("施設別の集計"), default=list)
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("月末締め")
+        verbose_name_plural = pgettext_lazy("plural", "月末締め")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "month"], name="month_closed_once"),
+            models.CheckConstraint(condition=Q(month__day=1), name="close_month_is_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.month:%Y-%m}"
+
+
+class PaymentBatchStatus(models.TextChoices):
+    CREATED = "created", _("作成済み（振込未確認）")
+    CONFIRMED = "confirmed", _("振込確認済み")
+
+
+class PaymentBatch(models.Model):
+    """One bank transfer run: approved claims, the Zengin file sent to the bank, and its confirmation."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="+")
+    transfer_date = models.DateField(_("振込日"))
+    status = models.CharField(
+        _("状態"), max_length=20, choices=PaymentBatchStatus.choices, default=PaymentBatchStatus.CREATED
+    )
+    total = models.PositiveBigIntegerField(_("合計金額"), default=0)
+    count = models.PositiveIntegerField(_("件数"), default=0)
+    zengin_file = models.BinaryField(_("全銀ファイル"), editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("振込確認日時"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-transfer_date", "-created_at"]
+        verbose_name = _("振込データ")
+        verbose_name_plural = pgettext_lazy("plural", "振込データ")
+        permissions = [("manage_payments", _("振込データを作成・確認できる"))]
+
+    def __str__(self) -> str:
+        return f"{self.transfer_date} ({self.count})"
+
+    @property
+    def filename(self) -> str:
+        return f"zengin-{self.campaign_id}-{self.transfer_date:%Y%m%d}-{self.pk}.txt"
+
+
+class Payment(models.Model):
+    """One transfer of a batch: exactly one claim (a claim is in at most one batch) and its payee."""
+
+    batch = models.ForeignKey(PaymentBatch, on_delete=models.CASCADE, related_name="payments")
+    claim = models.OneToOneField(Claim, on_delete=models.PROTECT, related_name="payment")
+    amount = models.PositiveBigIntegerField(_("振込金額"))
+    bank_code = models.CharField(_("金融機関コード"), max_length=4)
+    branch_code = models.CharField(_("支店コード"), max_length=3)
+    account_type = models.CharField(_("預金種目"), max_length=1)
+    account_number = models.CharField(_("口座番号"), max_length=7)
+    account_holder = models.CharField(_("口座名義"), max_length=30)
+
+    class Meta:
+        verbose_name = _("振込明細")
+        verbose_name_plural = pgettext_lazy("plural", "振込明細")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} {self.amount}"
+
+
+@register_setting(icon="tasks")
+class TransferSettings(BaseGenericSetting):
+    """振込元: the contractor's account and the 依頼人 data the bank gave for Zengin files."""
+
+    remitter_code = models.CharField(_("依頼人コード"), max_length=10, blank=True, validators=[_digits[10]])
+    remitter_name = models.CharField(
+        _("依頼人名（半角カナ）"), max_length=40, blank=True, validators=[validate_zengin_kana]
+    )
+    bank_code = models.CharField(_("金融機関コード"), max_length=4, blank=True, validators=[_digits[4]])
+    bank_name = models.CharField(_("金融機関名（カナ）"), max_length=15, blank=True)
+    branch_code = models.CharField(_("支店コード"), max_length=3, blank=True, validators=[_digits[3]])
+    branch_name = models.CharField(_("支店名（カナ）"), max_length=15, blank=True)
+    account_type = models.CharField(
+        _("預金種目"),
+        max_length=1,
+        blank=True,
+        choices=[("1", _("普通")), ("2", _("当座")), ("4", _("貯蓄"))],
+    )
+    account_number = models.CharField(_("口座番号"), max_length=7, blank=True, validators=[_digits[7]])
+
+    class Meta:
+        verbose_name = _("振込元口座")
+
+    @property
+    def complete(self) -> bool:
+        return all(
+            [
+                self.remitter_code,
+                self.remitter_name,
+                self.bank_code,
+                self.branch_code,
+                self.account_type,
+                self.account_number,
+            ]
+        )

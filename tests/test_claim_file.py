@@ -24,7 +24,7 @@ GOOD = "R-1,2025-05-10,2025-06-01,2,2,40000,8000,直販,宮城県"
 @pytest.fixture
 def participation():
     campaign = CampaignFactory(
-        slug="sendai-2025",
+        slug="claims-2025",
         stay_start=D(2025, 5, 26),
         stay_end=D(2025, 7, 10),
         application_start=D(2025, 4, 1),
@@ -133,7 +133,7 @@ def test_check_claim_file_prints_csv(participation, tmp_path):
         "H001",
         str(path),
         "--campaign",
-        "sendai-2025",
+        "claims-2025",
         "--as-of",
         "2025-07-31",
         stdout=out,
@@ -153,7 +153,7 @@ def test_check_claim_file_as_of_decides_check_out(participation, tmp_path):
         "H001",
         str(path),
         "--campaign",
-        "sendai-2025",
+        "claims-2025",
         "--as-of",
         "2025-06-02",
         stdout=out,
@@ -164,10 +164,10 @@ def test_check_claim_file_as_of_decides_check_out(participation, tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["NOPE", "claim.csv", "--campaign", "sendai-2025"], "NOPE"),
+        (["NOPE", "claim.csv", "--campaign", "claims-2025"], "NOPE"),
         (["H001", "claim.csv", "--campaign", "nope"], "nope"),
-        (["H001", "claim.csv", "--campaign", "sendai-2025", "--as-of", "31/07/2025"], "YYYY-MM-DD"),
-        (["H001", "missing.csv", "--campaign", "sendai-2025"], "missing.csv"),
+        (["H001", "claim.csv", "--campaign", "claims-2025", "--as-of", "31/07/2025"], "YYYY-MM-DD"),
+        (["H001", "missing.csv", "--campaign", "claims-2025"], "missing.csv"),
     ],
 )
 def test_check_claim_file_refuses_bad_arguments(participation, tmp_path, monkeypatch, args, message):

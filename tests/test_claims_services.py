@@ -21,7 +21,7 @@ S = ClaimStatus
 @pytest.fixture
 def campaign():
     return CampaignFactory(
-        slug="sendai-2025",
+        slug="claims-2025",
         budget=100_000,
         stay_start=D(2025, 5, 26),
         stay_end=D(2025, 7, 10),

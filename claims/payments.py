@@ -1,0 +1,162 @@
+"""Payment batches: approved claims → a Zengin 総合振込 file → confirmed transfer → claims paid.
+
+A claim enters at most one batch (`Payment.claim` is one-to-one) and is marked paid only when the
+accountant confirms that the bank executed the transfer, on the batch's transfer date. The payee's
+account is the one approved in the business's application for the campaign, copied into the batch
+so that the file and the record of what was paid never change afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from participants.models import Application, ApplicationStatus
+
+from . import services
+from .models import Claim, ClaimStatus, Payment, PaymentBatch, PaymentBatchStatus, TransferSettings
+from .zengin import Remitter, Transfer, ZenginError, build_file
+
+
+class PaymentError(Exception):
+    """The batch cannot be made or confirmed; the message is shown to the user as is."""
+
+
+@dataclass
+class BatchPlan:
+    """Which approved claims can be paid now, and why the others cannot."""
+
+    payable: list[tuple[Claim, Application]] = field(default_factory=list)
+    problems: list[tuple[Claim, str]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(claim.approved_amount for claim, _application in self.payable)
+
+
+def payee_application(claim: Claim) -> Application | None:
+    facility = claim.participation.facility
+    if facility.business_id is None:
+        return None
+    return (
+        Application.objects.filter(
+            business_id=facility.business_id,
+            campaign_id=claim.participation.campaign_id,
+            status=ApplicationStatus.APPROVED,
+        )
+        .order_by("-approved_on")
+        .first()
+    )
+
+
+def plan_batch(campaign) -> BatchPlan:
+    plan = BatchPlan()
+    claims = (
+        Claim.objects.filter(
+            participation__campaign=campaign, status=ClaimStatus.APPROVED, payment__isnull=True
+        )
+        .select_related("participation__facility")
+        .order_by("participation__facility__code", "month")
+    )
+    for claim in claims:
+        application = payee_application(claim)
+        if application is None or not application.account_number:
+            plan.problems.append((claim, _("振込先口座が登録されていません（参加申請の承認が必要です）。")))
+        elif claim.approved_amount <= 0:
+            plan.problems.append((claim, _("承認額が0円のため振込みません。")))
+        else:
+            plan.payable.append((claim, application))
+    return plan
+
+
+def remitter() -> Remitter:
+    settings = TransferSettings.load()
+    if not settings.complete:
+        raise PaymentError(
+            _("振込元口座（設定 → 振込元口座）をすべて入力してから振込データを作成してください。")
+        )
+    return Remitter(
+        code=settings.remitter_code,
+        name=settings.remitter_name,
+        bank_code=settings.bank_code,
+        bank_name=settings.bank_name,
+        branch_code=settings.branch_code,
+        branch_name=settings.branch_name,
+        account_type=settings.account_type,
+        account_number=settings.account_number,
+    )
+
+
+@transaction.atomic
+def create_batch(campaign, transfer_date: datetime.date, user) -> PaymentBatch:
+    """A batch of every payable approved claim, with its Zengin file."""
+    if transfer_date < timezone.localdate():
+        raise PaymentError(_("振込日は今日以降の日付にしてください。"))
+    source = remitter()
+    # Lock the claims so that two accountants cannot put the same claim into two batches.
+    locked = set(
+        Claim.objects.select_for_update(of=("self",))
+        .filter(participation__campaign=campaign, status=ClaimStatus.APPROVED, payment__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    plan = plan_batch(campaign)
+    payable = [(claim, application) for claim, application in plan.payable if claim.pk in locked]
+    if not payable:
+        raise PaymentError(_("振込できる承認済みの実績報告がありません。"))
+    batch = PaymentBatch.objects.create(campaign=campaign, transfer_date=transfer_date, created_by=user)
+    transfers = []
+    payments = []
+    for claim, application in payable:
+        payments.append(
+            Payment(
+                batch=batch,
+                claim=claim,
+                amount=claim.approved_amount,
+                bank_code=application.bank_code,
+                branch_code=application.branch_code,
+                account_type=application.account_type,
+                account_number=application.account_number,
+                account_holder=application.account_holder,
+            )
+        )
+        transfers.append(
+            Transfer(
+                bank_code=application.bank_code,
+                bank_name=application.bank_name,
+                branch_code=application.branch_code,
+                branch_name=application.branch_name,
+                account_type=application.account_type,
+                account_number=application.account_number,
+                holder=application.account_holder,
+                amount=claim.approved_amount,
+                customer_code=claim.participation.facility.code[:10],
+            )
+        )
+    try:
+        batch.zengin_file = build_file(source, transfer_date, transfers)
+    except ZenginError as exc:
+        raise PaymentError(str(exc)) from exc
+    Payment.objects.bulk_create(payments)
+    batch.total = sum(payment.amount for payment in payments)
+    batch.count = len(payments)
+    batch.save(update_fields=["zengin_file", "total", "count"])
+    return batch
+
+
+@transaction.atomic
+def confirm_batch(batch: PaymentBatch, user) -> PaymentBatch:
+    """The bank executed the transfers: every claim of the batch is paid on the transfer date."""
+    batch = PaymentBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != PaymentBatchStatus.CREATED:
+        raise PaymentError(_("この振込データは既に振込確認済みです。"))
+    for payment in batch.payments.select_related("claim"):
+        services.mark_paid(payment.claim, batch.transfer_date, user)
+    batch.status = PaymentBatchStatus.CONFIRMED
+    batch.confirmed_by = user
+    batch.confirmed_at = timezone.now()
+    batch.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+    return batch

@@ -1,0 +1,250 @@
+"""Monthly close (月末締め) and the payment reports the city receives, as Excel.
+
+* `close_month` freezes a month: the approved claims not yet reported are stamped with the close and
+  the per-facility figures are stored with it, so the report of a closed month reads the same however
+  often it is downloaded.
+* `monthly_report` — 支払実績 of a closed month: per facility, claims, stays, person-nights and
+  reimbursement of the month, and the cumulative amount against the allocation.
+* `completion_report` — 完成データ after the campaign: every participating facility with its payment
+  results (also 事業終了報告's table: allocation as the plan against the results).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections import defaultdict
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from core.excel import Column, new_workbook, to_bytes, write_table
+from facilities.models import Participation
+
+from .models import BudgetAccount, Claim, ClaimLine, ClaimStatus, MonthlyClose
+
+DONE = (ClaimStatus.APPROVED, ClaimStatus.PAID)
+
+
+class CloseError(Exception):
+    """The month cannot be closed; the message is shown to the user as is."""
+
+
+def month_end(month: datetime.date) -> datetime.date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def _figures(claims) -> dict[int, dict[str, int]]:
+    """Per participation: claims, stays, person-nights and approved amount of the given claims."""
+    figures: dict[int, dict[str, int]] = defaultdict(
+        lambda: {"claims": 0, "stays": 0, "person_nights": 0, "amount": 0, "paid": 0}
+    )
+    for row in claims.values("participation_id").annotate(
+        n=Count("pk"),
+        amount=Sum("approved_amount"),
+        paid=Sum("approved_amount", filter=Q(status=ClaimStatus.PAID)),
+    ):
+        entry = figures[row["participation_id"]]
+        entry["claims"] = row["n"]
+        entry["amount"] = row["amount"] or 0
+        entry["paid"] = row["paid"] or 0
+    lines = ClaimLine.objects.filter(claim__in=claims, excluded=False)
+    for row in lines.values("participation_id").annotate(
+        stays=Count("pk"), person_nights=Sum(F("guests") * F("counted_nights"))
+    ):
+        entry = figures[row["participation_id"]]
+        entry["stays"] = row["stays"]
+        entry["person_nights"] = row["person_nights"] or 0
+    return figures
+
+
+def _participations(campaign):
+    return (
+        Participation.objects.filter(campaign=campaign)
+        .select_related("facility__ward", "facility__area", "facility__business")
+        .order_by("facility__code")
+    )
+
+
+def _allocations(campaign) -> dict[int, int]:
+    return dict(
+        BudgetAccount.objects.filter(campaign=campaign, participation__isnull=False).values_list(
+            "participation_id", "limit"
+        )
+    )
+
+
+@transaction.atomic
+def close_month(campaign, month: datetime.date, user, today: datetime.date | None = None) -> MonthlyClose:
+    month = month.replace(day=1)
+    today = today or timezone.localdate()
+    if today <= month_end(month):
+        raise CloseError(_("%(month)s は月末を過ぎてから締めてください。") % {"month": f"{month:%Y年%-m月}"})
+    try:
+        with transaction.atomic():
+            close = MonthlyClose.objects.create(campaign=campaign, month=month, closed_by=user)
+    except IntegrityError as exc:
+        raise CloseError(_("%(month)s は既に締められています。") % {"month": f"{month:%Y年%-m月}"}) from exc
+    end = month_end(month)
+    claims = Claim.objects.select_for_update().filter(
+        participation__campaign=campaign, status__in=DONE, closed_in__isnull=True, approved_at__date__lte=end
+    )
+    claims.update(closed_in=close)
+    of_month = _figures(Claim.objects.filter(closed_in=close))
+    cumulative = _figures(Claim.objects.filter(participation__campaign=campaign, closed_in__month__lte=month))
+    allocations = _allocations(campaign)
+    rows = []
+    for participation in _participations(campaign):
+        facility = participation.facility
+        month_figures = of_month.get(participation.pk, {})
+        total = cumulative.get(participation.pk, {}).get("amount", 0)
+        allocation = allocations.get(participation.pk, 0)
+        rows.append(
+            {
+                "code": facility.code,
+                "name": facility.name,
+                "business": facility.business.name if facility.business else "",
+                "ward": facility.ward.name,
+                "area": facility.area.name,
+                "claims": month_figures.get("claims", 0),
+                "stays": month_figures.get("stays", 0),
+                "person_nights": month_figures.get("person_nights", 0),
+                "amount": month_figures.get("amount", 0),
+                "cumulative": total,
+                "allocation": allocation,
+                "remaining": allocation - total,
+            }
+        )
+    close.rows = rows
+    close.save(update_fields=["rows"])
+    return close
+
+
+MONTHLY_COLUMNS = [
+    Column(_l("施設コード"), lambda r: r["code"], "code"),
+    Column(_l("施設名"), lambda r: r["name"]),
+    Column(_l("事業者名"), lambda r: r["business"]),
+    Column(_l("区"), lambda r: r["ward"]),
+    Column(_l("エリア"), lambda r: r["area"]),
+    Column(_l("実績報告件数"), lambda r: r["claims"], "int"),
+    Column(_l("宿泊件数"), lambda r: r["stays"], "int"),
+    Column(_l("延べ人泊数"), lambda r: r["person_nights"], "int"),
+    Column(_l("当月支払額"), lambda r: r["amount"], "yen"),
+    Column(_l("累計支払額"), lambda r: r["cumulative"], "yen"),
+    Column(_l("配分額"), lambda r: r["allocation"], "yen"),
+    Column(_l("配分残額"), lambda r: r["remaining"], "yen"),
+]
+
+
+def monthly_report(close: MonthlyClose) -> bytes:
+    """支払実績 of a closed month, from the figures stored at closing."""
+    title = _("支払実績報告（%(month)s締め）") % {"month": f"{close.month:%Y年%-m月}"}
+    workbook = new_workbook(title)
+    sheet = workbook.active
+    sheet.title = f"{close.month:%Y-%m}"
+    rows = close.rows
+    totals = {
+        index: sum(r[key] for r in rows)
+        for index, key in (
+            (5, "claims"),
+            (6, "stays"),
+            (7, "person_nights"),
+            (8, "amount"),
+            (9, "cumulative"),
+            (10, "allocation"),
+            (11, "remaining"),
+        )
+    }
+    write_table(
+        sheet,
+        MONTHLY_COLUMNS,
+        rows,
+        title=f"{title} {close.campaign.name}",
+        subtitle=_("締め日時 %(at)s") % {"at": f"{timezone.localtime(close.closed_at):%Y/%m/%d %H:%M}"},
+        freeze_columns=2,
+        totals=totals,
+    )
+    return to_bytes(workbook)
+
+
+COMPLETION_COLUMNS = [
+    Column(_l("施設コード"), lambda r: r["code"], "code"),
+    Column(_l("施設名"), lambda r: r["name"]),
+    Column(_l("事業者名"), lambda r: r["business"]),
+    Column(_l("区"), lambda r: r["ward"]),
+    Column(_l("エリア"), lambda r: r["area"]),
+    Column(_l("登録決定日"), lambda r: r["approved_on"], "date"),
+    Column(_l("配分額（計画）"), lambda r: r["allocation"], "yen"),
+    Column(_l("実績報告件数"), lambda r: r["claims"], "int"),
+    Column(_l("宿泊件数"), lambda r: r["stays"], "int"),
+    Column(_l("延べ人泊数"), lambda r: r["person_nights"], "int"),
+    Column(_l("承認額"), lambda r: r["amount"], "yen"),
+    Column(_l("支払額"), lambda r: r["paid"], "yen"),
+    Column(_l("執行率（%）"), lambda r: r["rate"], "int"),
+    Column(_l("販売終了日"), lambda r: r["sold_out_on"], "date"),
+]
+
+
+def completion_rows(campaign) -> list[dict]:
+    figures = _figures(Claim.objects.filter(participation__campaign=campaign, status__in=DONE))
+    allocations = _allocations(campaign)
+    rows = []
+    for participation in _participations(campaign):
+        facility = participation.facility
+        entry = figures.get(participation.pk, {})
+        allocation = allocations.get(participation.pk, 0)
+        amount = entry.get("amount", 0)
+        rows.append(
+            {
+                "code": facility.code,
+                "name": facility.name,
+                "business": facility.business.name if facility.business else "",
+                "ward": facility.ward.name,
+                "area": facility.area.name,
+                "approved_on": participation.approved_on,
+                "allocation": allocation,
+                "claims": entry.get("claims", 0),
+                "stays": entry.get("stays", 0),
+                "person_nights": entry.get("person_nights", 0),
+                "amount": amount,
+                "paid": entry.get("paid", 0),
+                "rate": amount * 100 // allocation if allocation else 0,
+                "sold_out_on": timezone.localdate(participation.sold_out_at)
+                if participation.sold_out_at
+                else None,
+            }
+        )
+    return rows
+
+
+def completion_report(campaign) -> bytes:
+    """完成データ / 事業終了報告: each facility's allocation (the plan) against its payment results."""
+    title = _("完成データ（参加事業者別の支払実績）")
+    workbook = new_workbook(title)
+    sheet = workbook.active
+    sheet.title = _("支払実績")
+    rows = completion_rows(campaign)
+    totals = {
+        index: sum(r[key] for r in rows)
+        for index, key in (
+            (6, "allocation"),
+            (7, "claims"),
+            (8, "stays"),
+            (9, "person_nights"),
+            (10, "amount"),
+            (11, "paid"),
+        )
+    }
+    write_table(
+        sheet,
+        COMPLETION_COLUMNS,
+        rows,
+        title=f"{title} {campaign.name}",
+        subtitle=_("作成日時 %(at)s") % {"at": f"{timezone.localtime():%Y/%m/%d %H:%M}"},
+        freeze_columns=2,
+        totals=totals,
+    )
+    return to_bytes(workbook)

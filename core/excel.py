@@ -1,0 +1,140 @@
+"""Excel deliverables for the city: one table per sheet, written the same way everywhere.
+
+Every workbook the contract names (参加事業者データ, monthly payment report, 完成データ, 事業終了報告…)
+is a titled table with Japanese headers, real dates and yen as numbers, an autofilter, a frozen
+header row and widths that fit Japanese text. `write_table` does that once, so every deliverable looks
+and behaves alike when the city filters or prints it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+DATE_FORMAT = "yyyy/mm/dd"
+DATETIME_FORMAT = "yyyy/mm/dd hh:mm"
+YEN_FORMAT = '#,##0"円"'
+INT_FORMAT = "#,##0"
+MIN_WIDTH, MAX_WIDTH = 6, 60
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: its Japanese header, how to read the value from a row, and its kind.
+
+    kind: "text", "code" (text that must stay text, e.g. 0-leading codes), "date", "datetime",
+    "int", "yen".
+    """
+
+    header: str
+    value: Callable[[Any], Any]
+    kind: str = "text"
+
+
+def display_width(value: Any) -> int:
+    """Roughly how many Excel character widths a value needs (full-width characters count two)."""
+    if value is None:
+        return 0
+    if isinstance(value, datetime.datetime):
+        return 16
+    if isinstance(value, datetime.date):
+        return 10
+    text = str(value)
+    longest_line = max(text.splitlines() or [""], key=len)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in longest_line)
+
+
+def write_table(
+    sheet: Worksheet,
+    columns: Sequence[Column],
+    rows: Iterable[Any],
+    *,
+    title: str,
+    subtitle: str = "",
+    freeze_columns: int = 0,
+    totals: dict[int, Any] | None = None,
+) -> int:
+    """Write title (row 1), subtitle (row 2), header (row 4) and the rows; returns the row count.
+
+    `totals` maps a column index (0-based) to a value for a bold 合計 row under the table.
+    """
+    header_row = 4
+    sheet["A1"] = title
+    sheet["A1"].font = Font(bold=True, size=14)
+    if subtitle:
+        sheet["A2"] = subtitle
+        sheet["A2"].data_type = "s"
+    widths = []
+    for index, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=header_row, column=index, value=str(column.header))
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        widths.append(display_width(column.header))
+
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        for col_index, column in enumerate(columns, start=1):
+            value = column.value(row)
+            if value in ("", None):
+                continue
+            cell = sheet.cell(row=header_row + count, column=col_index, value=value)
+            _format(cell, column.kind)
+            widths[col_index - 1] = max(widths[col_index - 1], display_width(value))
+
+    last_row = header_row + count
+    if totals:
+        total_row = last_row + 1
+        sheet.cell(row=total_row, column=1, value="合計").font = Font(bold=True)
+        for index, value in totals.items():
+            cell = sheet.cell(row=total_row, column=index + 1, value=value)
+            cell.font = Font(bold=True)
+            _format(cell, columns[index].kind)
+
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
+    sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{max(last_row, header_row)}"
+    sheet.freeze_panes = f"{get_column_letter(freeze_columns + 1)}{header_row + 1}"
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.orientation = "landscape"
+    return count
+
+
+def _format(cell, kind: str) -> None:
+    if kind == "date":
+        cell.number_format = DATE_FORMAT
+    elif kind == "datetime":
+        cell.number_format = DATETIME_FORMAT
+    elif kind == "yen":
+        cell.number_format = YEN_FORMAT
+    elif kind == "int":
+        cell.number_format = INT_FORMAT
+    else:
+        # Values people typed: one starting with "=" stays text, never becomes a formula.
+        cell.data_type = "s"
+        if kind == "code":
+            cell.number_format = "@"
+
+
+def new_workbook(title: str) -> Workbook:
+    workbook = Workbook()
+    workbook.properties.title = title
+    workbook.properties.creator = str(settings.WAGTAIL_SITE_NAME)
+    return workbook
+
+
+def to_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
