@@ -238,6 +238,9 @@ class BusinessForm(forms.ModelForm):
 
 
 class TermChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, empty_label=_("選択してください"), **kwargs)
+
     def label_from_instance(self, obj) -> str:
         return obj.display_name
 
@@ -318,8 +321,6 @@ class FacilityEntryForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 5}),
             "booking_notes": forms.Textarea(attrs={"rows": 3}),
             "licence_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "room_count": forms.NumberInput(attrs={"min": 1}),
-            "capacity": forms.NumberInput(attrs={"min": 1}),
         }
         help_texts = {
             "kana": _(
@@ -332,6 +333,11 @@ class FacilityEntryForm(forms.ModelForm):
             "licence_number": _("営業許可証に記載の番号（例: 仙台市指令青保第100号）"),
             "licence_date": _("営業許可証に記載の許可年月日"),
         }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("room_count", "capacity"):
+            self.fields[name].widget.attrs["min"] = 1
 
     def clean_kana(self) -> str:
         text = nfkc(self.cleaned_data["kana"])  # half-width kana become full-width

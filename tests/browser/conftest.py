@@ -37,6 +37,25 @@ CHROMIUM_ARGS = [
 ]
 
 
+# The live server's environment (its database, VAR_DIR), for tests that prepare data in it with
+# `run_manage` (for example a hotel user for the members area).
+LIVE_SITE_ENV: dict[str, str] = {}
+
+
+def run_manage(*args: str) -> str:
+    """Run a management command against the live server's database; return its output."""
+    assert LIVE_SITE_ENV, "use the live_site fixture first"
+    result = subprocess.run(
+        [sys.executable, str(BASE_DIR / "manage.py"), *args],
+        env=LIVE_SITE_ENV,
+        cwd=BASE_DIR,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/browser/" in str(item.fspath):
@@ -76,6 +95,7 @@ def live_site() -> Iterator[str]:
         "DEBUG": "0",  # the real 404 and 500 pages, as in production
     }
     env.pop("REDIS_URL", None)
+    LIVE_SITE_ENV.update(env)
     manage = [sys.executable, str(BASE_DIR / "manage.py")]
     for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
         subprocess.run([*manage, *command], env=env, cwd=BASE_DIR, check=True, capture_output=True)
