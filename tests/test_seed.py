@@ -125,3 +125,25 @@ def test_seed_restores_a_deleted_default_term_but_keeps_renamed_ones(seeded):
     call_command("seed_demo", stdout=io.StringIO())
     assert Feature.objects.filter(slug="pets").exists()
     assert Ward.objects.get(slug="izumi").name == "泉区（北部）"
+
+
+def test_seed_has_applications_in_every_state(seeded):
+    from facilities.models import Facility
+    from participants.demo import NEXT_SLUG
+    from participants.models import Application, ApplicationStatus
+
+    states = set(Application.objects.values_list("status", flat=True))
+    assert states == set(ApplicationStatus.values)
+    next_round = Campaign.objects.get(slug=NEXT_SLUG)
+    assert next_round.accepts_applications()
+    assert Campaign.objects.current().slug != NEXT_SLUG  # the running round stays the public one
+    approved = Application.objects.get(status=ApplicationStatus.APPROVED)
+    assert set(Facility.objects.filter(business=approved.business).values_list("code", flat=True)) == {
+        "D001",
+        "D002",
+    }
+    # Every submitted application carries both documents, readable from private storage.
+    for application in Application.objects.exclude(status=ApplicationStatus.DRAFT):
+        assert application.documents.count() == 2
+        with application.documents.first().file.open("rb") as handle:
+            assert handle.read(4) in (b"%PDF", b"\x89PNG")
