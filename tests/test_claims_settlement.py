@@ -189,3 +189,13 @@ def test_completion_report_sets_plan_against_results(approved_claims):
     assert row[headers.index("配分額（計画）")] == 50_000 and row[headers.index("承認額")] == 8_000
     assert row[headers.index("執行率（%）")] == 16
     assert isinstance(row[headers.index("登録決定日")], datetime.datetime)
+
+
+def test_claim_lines_stream_to_excel(approved_claims):
+    campaign, _claims = approved_claims
+    buffer = io.BytesIO()
+    assert reports.write_claim_lines(campaign, buffer) == 2
+    sheet = openpyxl.load_workbook(io.BytesIO(buffer.getvalue())).active
+    assert [cell.value for cell in sheet[1]][:6] == ["施設コード", "施設名", "対象月", "状態", "行", "予約番号"]
+    assert sheet.cell(row=2, column=3).value == "2025-06" and sheet.cell(row=2, column=17).value == 8_000
+    assert sheet.auto_filter.ref == "A1:R3" and sheet.freeze_panes == "A2"
