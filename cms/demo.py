@@ -220,6 +220,15 @@ def _how_to_en(links: Links) -> list[dict[str, Any]]:
     ]
 
 
+def _members_url(name: str, language: str) -> str:
+    """A page of the hotel users' area (members app) in the given language."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    with translation.override(language):
+        return reverse(f"members:{name}")
+
+
 def _business_ja(links: Links) -> list[dict[str, Any]]:
     return [
         heading("参加事業者の募集"),
@@ -238,6 +247,11 @@ def _business_ja(links: Links) -> list[dict[str, Any]]:
         ),
         heading("必要書類"),
         paragraph("<ul><li>旅館業営業許可証の写し</li><li>振込先口座の通帳の写し</li></ul>"),
+        heading("参加事業者の方"),
+        paragraph(
+            f'<p>参加申請は参加事業者専用ページで行います。はじめての方は<a href="{_members_url("signup", "ja")}">利用者登録</a>を、'
+            f'登録済みの方は<a href="{_members_url("login", "ja")}">ログイン</a>をしてください。</p>'
+        ),
         call_to_action(
             "参加についてのご相談",
             "事業者向けコールセンターで参加方法をご案内します。",
@@ -266,6 +280,11 @@ def _business_en(links: Links) -> list[dict[str, Any]]:
         heading("Documents"),
         paragraph(
             "<ul><li>A copy of your lodging business licence</li><li>A copy of your bank book</li></ul>"
+        ),
+        heading("Participating businesses"),
+        paragraph(
+            f'<p>Applications are made in the members area. New users please <a href="{_members_url("signup", "en")}">sign up</a>; '
+            f'registered users please <a href="{_members_url("login", "en")}">log in</a>.</p>'
         ),
         call_to_action(
             "Talk to us", "The business call center explains how to take part.", "Contact", links["contact"]

@@ -62,11 +62,3 @@ def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-class MemberRequiredMixin:
-    """`member_required` for class-based views."""
-
-    @classmethod
-    def as_view(cls, **initkwargs):
-        return member_required(super().as_view(**initkwargs))

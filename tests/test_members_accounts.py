@@ -294,3 +294,10 @@ def test_only_owners_invite_and_members_cannot_be_invited_twice(client):
     response = client.post("/members/users/", {"email": "COLLEAGUE@hotel.example.jp"})
     assert "すでにこの事業者の利用者です" in response.content.decode()
     assert not mail.outbox
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_the_public_page_for_businesses_links_to_the_members_area(client, seeded, prefix):
+    page = client.get(f"{prefix}/for-businesses/").content.decode()
+    assert f'href="{prefix}/members/signup/"' in page and f'href="{prefix}/members/login/"' in page
+    assert client.get(f"{prefix}/members/signup/").status_code == 200

@@ -176,7 +176,8 @@ def test_full_flow_from_empty_draft_to_submitted(client, member, django_capture_
     # Still downloadable, and the dashboard shows the state and the history.
     assert client.get(f"{base}/documents/{document.pk}/").status_code == 200
     page = _page(client.get("/members/"))
-    assert "提出済み" in page and "参加申請を提出しました。" in page and "申請を始める" not in page
+    assert "提出済み" in page and "参加申請を提出しました。" in page
+    assert f"/members/campaigns/{campaign.pk}/apply/" not in page
 
 
 @pytest.fixture
