@@ -6,8 +6,7 @@ Filters are plain GET parameters so every search is a bookmarkable URL and works
 its field and otherwise ignored, so a stale bookmark never breaks the page.
 
 Keywords match the normalised `Facility.search_text` (name, kana, address, ward, area, type, features,
-description) with a substring test, served by the pg_trgm index (facilities migration 0004); counts
-of one- and two-character words use the gram index of migration 0008 (see `keyword_filter`).
+description) with a substring test, served by the pg_trgm index (facilities migration 0004).
 
 The taxonomy (wards, areas, types, features) is read from the cache (`terms`, versioned by
 `core.cache`): the form's choices and the result rows' labels cost no query.
@@ -17,14 +16,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from functools import cached_property
 
 import django_filters
 from django import forms
-from django.contrib.postgres.fields import ArrayField
 from django.core.paginator import Paginator
-from django.db import connections
-from django.db.models import Exists, Func, OuterRef, QuerySet, TextField
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core import cache as versioned
@@ -33,67 +29,83 @@ from core.text import search_terms
 from .models import Area, FacilityType, Feature, Participation, TaxonomyTerm, Ward
 
 PER_PAGE = 20
-SHORT_WORD = 2  # words of up to this many characters give pg_trgm no trigram
 
 
-def terms(model: type[TaxonomyTerm]) -> list[TaxonomyTerm]:
-    """All terms of a taxonomy in display order, from the cache (bumped on every term save/delete)."""
+TAXONOMIES = (Ward, Area, FacilityType, Feature)
+
+
+def taxonomy() -> dict[str, list[TaxonomyTerm]]:
+    """Every taxonomy's terms in display order, by model label, from the cache (one entry, bumped on
+    every term save or delete)."""
     return versioned.get_or_build(
         versioned.TAXONOMY,
-        (model._meta.label_lower,),
-        lambda: list(model.objects.order_by("sort_order", "pk")),
+        ("all",),
+        lambda: {
+            model._meta.label_lower: list(model.objects.order_by("sort_order", "pk")) for model in TAXONOMIES
+        },
     )
 
 
-def terms_by_id(model: type[TaxonomyTerm]) -> dict[int, TaxonomyTerm]:
-    return {term.pk: term for term in terms(model)}
+def terms(model: type[TaxonomyTerm]) -> list[TaxonomyTerm]:
+    return taxonomy()[model._meta.label_lower]
 
 
-class TermChoiceField(forms.ChoiceField):
+class TermChoices:
+    """Choices of one taxonomy, read from the cache once per form (fields are copied for each form)."""
+
+    def __init__(self, *, model: type[TaxonomyTerm], **kwargs) -> None:
+        self.model = model
+        self._terms: list[TaxonomyTerm] | None = None
+        kwargs.pop("queryset", None)
+        super().__init__(choices=self.term_choices, **kwargs)
+
+    def __deepcopy__(self, memo):
+        result = super().__deepcopy__(memo)
+        result._terms = None
+        return result
+
+    @property
+    def terms(self) -> list[TaxonomyTerm]:
+        if self._terms is None:
+            self._terms = terms(self.model)
+        return self._terms
+
+    def term_choices(self) -> list[tuple[str, str]]:
+        return [(term.slug, term.display_name) for term in self.terms]
+
+    def valid_value(self, value) -> bool:
+        return any(term.slug == str(value) for term in self.terms)
+
+
+class TermChoiceField(TermChoices, forms.ChoiceField):
     """A taxonomy term chosen by its slug; the cleaned value is the term (or None).
 
-    Choices come from `terms()` and are labelled in the visitor's language when rendered.
+    Choices are labelled in the visitor's language when rendered.
     """
 
     default_error_messages = {
         "invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"]
     }
 
-    def __init__(self, *, model: type[TaxonomyTerm], empty_label=None, **kwargs) -> None:
-        self.model = model
+    def __init__(self, *, empty_label=None, **kwargs) -> None:
         self.empty_label = empty_label
-        kwargs.pop("queryset", None)
-        super().__init__(choices=self.term_choices, **kwargs)
+        super().__init__(**kwargs)
 
     def term_choices(self) -> list[tuple[str, str]]:
-        choices = [(term.slug, term.display_name) for term in terms(self.model)]
+        choices = super().term_choices()
         return [("", self.empty_label), *choices] if self.empty_label is not None else choices
-
-    def valid_value(self, value) -> bool:
-        return any(term.slug == str(value) for term in terms(self.model))
 
     def clean(self, value):
         slug = super().clean(value)
-        return next((term for term in terms(self.model) if term.slug == slug), None) if slug else None
+        return next((term for term in self.terms if term.slug == slug), None) if slug else None
 
 
-class TermMultipleChoiceField(forms.MultipleChoiceField):
+class TermMultipleChoiceField(TermChoices, forms.MultipleChoiceField):
     """Several terms chosen by slug; the cleaned value is the list of terms in display order."""
-
-    def __init__(self, *, model: type[TaxonomyTerm], **kwargs) -> None:
-        self.model = model
-        kwargs.pop("queryset", None)
-        super().__init__(choices=self.term_choices, **kwargs)
-
-    def term_choices(self) -> list[tuple[str, str]]:
-        return [(term.slug, term.display_name) for term in terms(self.model)]
-
-    def valid_value(self, value) -> bool:
-        return any(term.slug == str(value) for term in terms(self.model))
 
     def clean(self, value):
         slugs = set(super().clean(value))
-        return [term for term in terms(self.model) if term.slug in slugs]
+        return [term for term in self.terms if term.slug in slugs]
 
 
 class FlagCheckbox(forms.CheckboxInput):
@@ -109,41 +121,6 @@ class TermFilter(django_filters.Filter):
 
 class TermMultipleFilter(django_filters.Filter):
     field_class = TermMultipleChoiceField
-
-
-class SearchGrams(Func):
-    """`facility_search_grams(search_text)`: the distinct characters and character pairs of the text
-    (PostgreSQL function and GIN index of migration 0008)."""
-
-    function = "facility_search_grams"
-    output_field = ArrayField(TextField())
-
-
-def keyword_filter(queryset: QuerySet, words: list[str], *, for_count: bool = False) -> QuerySet:
-    """Participations whose facility's search text contains every word (words already normalised).
-
-    Rows are always matched with `search_text LIKE '%word%'`: the page of 20 walks the kana index
-    and stops after 20 matches, or uses the trigram index for rare words.
-
-    Counting is different for words of one or two characters on PostgreSQL. pg_trgm cannot answer
-    them (no trigram), so their `LIKE` read every row's search text (100–250 ms at 50,000 facilities,
-    bench/guide.py). pg_bigm is not available, so migration 0008 indexes
-    `facility_search_grams(search_text)`, the set of every character and every pair of adjacent
-    characters of the text, with GIN. A word of one or two characters occurs in the text exactly
-    when it is in that set, so `grams @> ARRAY[word, …]` gives the same matches as the `LIKE`s, from
-    the index. The count stays exact (the API's `count` is part of the open-data contract and the page
-    says how many were found), and the rows query, whose plan is already cheap, is unchanged.
-    Longer words keep `LIKE` (trigram index). SQLite (local development) uses `LIKE` for everything.
-    """
-    short = [word for word in words if len(word) <= SHORT_WORD]
-    if for_count and short and connections[queryset.db].vendor == "postgresql":
-        queryset = queryset.alias(_search_grams=SearchGrams("facility__search_text")).filter(
-            _search_grams__contains=short
-        )
-        words = [word for word in words if word not in short]
-    for word in words:
-        queryset = queryset.filter(facility__search_text__contains=word)
-    return queryset
 
 
 class FacilityGuideFilter(django_filters.FilterSet):
@@ -175,11 +152,16 @@ class FacilityGuideFilter(django_filters.FilterSet):
         model = Participation
         fields: list[str] = []
 
-    keywords: list[str] = []
-
     def filter_keywords(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        self.keywords = search_terms(value)
-        return queryset  # applied by `ordered` and `counted`, which differ for short words
+        """Every word must occur in the search text: `LIKE '%word%'`, which the trigram index of
+        migration 0004 serves for words of three or more characters.
+
+        Counting the matches of a shorter word (秋保, 温泉, 泉) reads every search text; see
+        migration 0008 for the gram index that was tried and why it is not used.
+        """
+        for word in search_terms(value):
+            queryset = queryset.filter(facility__search_text__contains=word)
+        return queryset
 
     def filter_features(self, queryset: QuerySet, name: str, value) -> QuerySet:
         """Facilities that have every chosen feature: one `EXISTS` per feature.
@@ -208,21 +190,15 @@ class FacilityGuideFilter(django_filters.FilterSet):
         """Filtered results in the chosen order, loading only the facility columns a row shows.
 
         Ward, area, type and features are attached from the cache by `with_terms`."""
-        queryset = self.qs  # validates the form and, through `filter_keywords`, sets `keywords`
-        queryset = keyword_filter(queryset, self.keywords)
+        queryset = self.qs  # validates the form
         sort = getattr(self.form, "cleaned_data", {}).get("sort")
         order = ["facility__kana", "facility__name", "pk"]
         if sort == "area":
             order = ["facility__area__sort_order", *order]
         return queryset.select_related("facility").only(*LISTED_FIELDS).order_by(*order)
 
-    def counted(self) -> QuerySet:
-        """The same matches as `ordered`, for counting (see `keyword_filter`)."""
-        queryset = self.qs
-        return keyword_filter(queryset, self.keywords, for_count=True)
-
     def paginator(self, per_page: int) -> Paginator:
-        return GuidePaginator(self.ordered(), per_page, count_queryset=self.counted())
+        return Paginator(self.ordered(), per_page)
 
 
 # What the guide's rows, the API and the CSV read of each result: not the description, booking notes
@@ -242,18 +218,6 @@ LISTED_FIELDS = [
 ]
 
 
-class GuidePaginator(Paginator):
-    """Pages of `object_list`, counted with `count_queryset` (the same matches, an index-friendlier query)."""
-
-    def __init__(self, object_list, per_page, *, count_queryset: QuerySet, **kwargs) -> None:
-        super().__init__(object_list, per_page, **kwargs)
-        self.count_queryset = count_queryset
-
-    @cached_property
-    def count(self) -> int:
-        return self.count_queryset.count()
-
-
 def with_terms(participations: Iterable[Participation]) -> list[Participation]:
     """Attach each row's ward, area and type from the cache and a `feature_list` (taxonomy order) read
     with one query for all rows.
@@ -263,8 +227,11 @@ def with_terms(participations: Iterable[Participation]) -> list[Participation]:
     row cost more Python than looking the terms up in the cached lists.
     """
     rows = list(participations)
-    wards, areas, types = terms_by_id(Ward), terms_by_id(Area), terms_by_id(FacilityType)
-    features = terms(Feature)
+    cached = taxonomy()
+    wards, areas, types = (
+        {term.pk: term for term in cached[model._meta.label_lower]} for model in TAXONOMIES[:3]
+    )
+    features = cached[Feature._meta.label_lower]
     position = {feature.pk: index for index, feature in enumerate(features)}
     by_facility: dict[int, list[int]] = defaultdict(list)
     links = Feature.facilities.through.objects.filter(facility_id__in=[row.facility_id for row in rows])

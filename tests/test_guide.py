@@ -10,7 +10,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from campaigns.models import Campaign
-from core.text import normalize_search_text
 from facilities.services import mark_sold_out
 
 from .factories import CampaignFactory, FacilityFactory, ParticipationFactory
@@ -97,30 +96,6 @@ def names(client, query=""):
 )
 def test_keyword_search(client, sample, query, expected):
     assert names(client, "?" + query) == expected
-
-
-@pytest.mark.parametrize(
-    "query", ["q=泉", "q=温泉", "q=ｱｷ", "q=区", "q=ホテル 泉", "q=泉 wi", "q=湯 zz", "q=仙台&ward=aoba"]
-)
-def test_counts_of_short_words_match_the_rows(client, sample, query):
-    """Counts of one- and two-character words come from the gram index (facilities.search.keyword_filter)
-    and the rows from LIKE: both must find the same facilities."""
-    response = client.get(GUIDE + "?" + query)
-    rows = len(response.context["results"].object_list)
-    assert response.context["results"].paginator.count == rows
-    assert f"{rows}件の施設が見つかりました" in response.content.decode()
-    assert client.get("/api/facilities/?" + query).json()["count"] == rows
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the gram index is PostgreSQL only")
-def test_search_grams_hold_every_character_and_pair_and_nothing_else(db):
-    text = normalize_search_text("秋保温泉 湯の森 ｱｷｳ Hotel-1 泉")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT facility_search_grams(%s)", [text])
-        grams = set(cursor.fetchone()[0])
-    expected = {text[i : i + n] for n in (1, 2) for i in range(len(text) - n + 1)}
-    assert grams == expected
-    assert {"秋", "泉", "秋保", "温泉", "あき", "l-", "1 ", " 泉"} <= grams and "保泉" not in grams
 
 
 @pytest.mark.parametrize(

@@ -1,49 +1,37 @@
-"""An exact index for keywords of one or two characters (PostgreSQL only).
+"""No index for keywords of one or two characters: why, and the clean-up of the one that was tried.
 
 pg_trgm (migration 0004) answers `search_text LIKE '%word%'` from its index only for words of three
-or more characters; 秋保, 温泉, 仙台 and most Japanese place words are shorter, and counting their
-matches read every facility's search text (bench/guide.py: 100–250 ms at 50,000 facilities).
-pg_bigm is not available. `facility_search_grams(text)` returns the distinct characters and pairs
-of adjacent characters of a text; a word of one or two characters is a substring of the text exactly
-when it is an element of that array, so the GIN index on it answers
-`facility_search_grams(search_text) @> ARRAY['秋保']` without reading the table or rechecking
-(facilities.search.keyword_filter uses it to count). The function is IMMUTABLE (it only reads its
-argument) and declared expensive so that the planner never evaluates it row by row but uses the
-index. SQLite, used for local development only, keeps matching with LIKE.
+or more characters; 秋保, 温泉, 仙台 and most Japanese place words are shorter, so counting their
+matches reads every facility's search text (about 2 µs a row: 10–15 ms at 5,000 facilities,
+100–150 ms at 50,000; bench/README.md). pg_bigm, the usual answer, is not available.
+
+The first version of this migration created `facility_search_grams(text)`, the set of every
+character and every pair of adjacent characters of a text, and a GIN index on
+`facility_search_grams(search_text)`; a word of one or two characters is in that set exactly when
+it is a substring, so the index answered such counts exactly. It was withdrawn after measuring:
+
+- PostgreSQL charges an indexed expression for every row a bitmap scan returns, so with a second
+  keyword (`ホテル 仙台`: 仙台 is in every address) it preferred the trigram index of the other word
+  and evaluated the function row by row as a filter: about 1 ms a row, 3.4 s for 3,241 rows at 5,000
+  facilities. No declared cost keeps the planner away from that plan in every query.
+- A stored array column of the same grams is cheap to index but costs about 30 µs a row to test,
+  more than the `LIKE` it would replace, and 5 ms a row to compute on every insert.
+
+So the guide keeps `LIKE` for short words (identical results, no extra write cost), and this
+migration only removes the function and index from databases that applied its first version.
+Other migrations depend on this one by name, so it stays.
 """
 
 from django.db import migrations
 
-FUNCTION = """
-CREATE OR REPLACE FUNCTION facility_search_grams(value text) RETURNS text[]
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE COST 10000 AS $$
-    SELECT coalesce(array_agg(DISTINCT gram), '{}')
-    FROM (
-        SELECT substr(value, position, 1) AS gram FROM generate_series(1, char_length(value)) AS position
-        UNION ALL
-        SELECT substr(value, position, 2) FROM generate_series(1, char_length(value) - 1) AS position
-    ) AS grams
-$$
-"""
-INDEX = "facility_search_grams"
 
-
-def create(apps, schema_editor):
+def drop_grams(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FUNCTION)
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {INDEX} ON facilities_facility "
-            "USING gin (facility_search_grams(search_text))"
-        )
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+        schema_editor.execute("DROP INDEX IF EXISTS facility_search_grams")
         schema_editor.execute("DROP FUNCTION IF EXISTS facility_search_grams(text)")
 
 
 class Migration(migrations.Migration):
     dependencies = [("facilities", "0007_facility_business")]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [migrations.RunPython(drop_grams, migrations.RunPython.noop)]
