@@ -9,22 +9,17 @@ admin or the command, is recorded as a `ParticipantExport` because the file hold
 from __future__ import annotations
 
 import datetime
-import io
-import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
+from core.excel import Column, new_workbook, to_bytes, write_table
 from facilities.models import Participation
 
 from .models import ApplicationFacility, ApplicationStatus, ParticipantExport
@@ -34,10 +29,7 @@ VIA_ADMIN = "admin"
 VIA_COMMAND = "command"
 VIA_CHOICES = (VIA_ADMIN, VIA_COMMAND)
 
-DATE_FORMAT = "yyyy/mm/dd"
-DATETIME_FORMAT = "yyyy/mm/dd hh:mm"
-HEADER_ROW = 4  # rows 1–2: title and metadata, row 3 blank
-MIN_WIDTH, MAX_WIDTH = 8, 60
+HEADER_ROW = 4  # rows 1–2: title and metadata, row 3 blank (core.excel.write_table)
 
 
 class ExportNotAllowed(PermissionDenied):
@@ -59,13 +51,6 @@ class Row:
     @property
     def business(self):
         return self.entry.application.business
-
-
-@dataclass(frozen=True)
-class Column:
-    header: Any  # a lazy translation
-    value: Callable[[Row], Any]
-    kind: str = "text"  # text | code | date | datetime | int
 
 
 def _local_date(value: datetime.datetime | None) -> datetime.date | None:
@@ -168,19 +153,6 @@ def rows_for(campaign, *, full_account_numbers: bool) -> list[Row]:
     ]
 
 
-def _display_width(value: Any) -> int:
-    """Roughly how many Excel character widths a value needs (full-width characters count two)."""
-    if value is None:
-        return 0
-    if isinstance(value, datetime.datetime):
-        return 16
-    if isinstance(value, datetime.date):
-        return 10
-    text = str(value)
-    longest_line = max(text.splitlines() or [""], key=len)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in longest_line)
-
-
 def _user_label(user) -> str:
     if user is None:
         return _("（指定なし）")
@@ -192,61 +164,19 @@ def build_workbook(
     campaign, rows: Iterable[Row], *, user=None, exported_at: datetime.datetime, full_account_numbers: bool
 ) -> Workbook:
     rows = list(rows)
-    workbook = Workbook()
+    title = _("参加事業者データ（%(campaign)s）") % {"campaign": campaign.name}
+    workbook = new_workbook(title)
     sheet = workbook.active
     sheet.title = _("参加事業者データ")
-
-    sheet["A1"] = _("参加事業者データ（%(campaign)s）") % {"campaign": campaign.name}
-    sheet["A1"].font = Font(bold=True, size=14)
     account_note = _("口座番号: 全桁") if full_account_numbers else _("口座番号: 下3桁以外を伏せ字")
-    sheet["A2"] = _("出力日時 %(at)s ／ 出力者 %(user)s ／ %(account)s ／ %(count)s件") % {
+    subtitle = _("出力日時 %(at)s ／ 出力者 %(user)s ／ %(account)s ／ %(count)s件") % {
         "at": f"{timezone.localtime(exported_at):%Y/%m/%d %H:%M}",
         "user": _user_label(user),
         "account": account_note,
         "count": len(rows),
     }
-    sheet["A2"].data_type = "s"
-
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    widths = []
-    for index, column in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=HEADER_ROW, column=index, value=str(column.header))
-        cell.font = Font(bold=True)
-        cell.fill = header_fill
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-        widths.append(_display_width(column.header))
-
-    for row_index, row in enumerate(rows, start=HEADER_ROW + 1):
-        for col_index, column in enumerate(COLUMNS, start=1):
-            value = column.value(row)
-            if value in ("", None):
-                value = None
-            cell = sheet.cell(row=row_index, column=col_index, value=value)
-            if value is None:
-                continue
-            if column.kind == "date":
-                cell.number_format = DATE_FORMAT
-            elif column.kind == "datetime":
-                cell.number_format = DATETIME_FORMAT
-            elif column.kind == "int":
-                cell.number_format = "#,##0"
-            else:
-                # Applicants typed these: a value starting with "=" stays text, never a formula.
-                cell.data_type = "s"
-                if column.kind == "code":
-                    cell.number_format = "@"
-            widths[col_index - 1] = max(widths[col_index - 1], _display_width(value))
-
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
-
-    last_row = HEADER_ROW + len(rows)
-    sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(COLUMNS))}{last_row}"
-    sheet.freeze_panes = f"C{HEADER_ROW + 1}"  # header row and 受付番号・事業者名 stay in view
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    sheet.page_setup.orientation = "landscape"
-    workbook.properties.title = str(sheet["A1"].value)
-    workbook.properties.creator = str(settings.WAGTAIL_SITE_NAME)
+    # The header row and 受付番号・事業者名 stay in view.
+    write_table(sheet, COLUMNS, rows, title=title, subtitle=subtitle, freeze_columns=2)
     return workbook
 
 
@@ -271,8 +201,7 @@ def export_participants(
     workbook = build_workbook(
         campaign, rows, user=user, exported_at=exported_at, full_account_numbers=full_account_numbers
     )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+    data = to_bytes(workbook)
     with transaction.atomic():
         ParticipantExport.objects.create(
             campaign=campaign,
@@ -281,7 +210,7 @@ def export_participants(
             full_account_numbers=full_account_numbers,
             row_count=len(rows),
         )
-    return buffer.getvalue(), len(rows)
+    return data, len(rows)
 
 
 def export_filename(campaign, at: datetime.datetime | None = None) -> str:

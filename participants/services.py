@@ -274,9 +274,17 @@ def approve(
     return application
 
 
+def facility_code(application: Application, index: int) -> str:
+    """施設コード of an approved entry: round, 受付番号 and position, e.g. `R3-A00012-1`.
+
+    受付番号 restart in every round, so the round (the campaign's id) keeps codes unique for good.
+    """
+    return f"R{application.campaign_id}-{application.reference}-{index}"
+
+
 def publish_facility(application: Application, entry: ApplicationFacility, index: int) -> Facility:
     """Create (or, for an entry approved before, update) the guide's facility from an application entry."""
-    facility = entry.facility or Facility(code=f"{application.reference}-{index}")
+    facility = entry.facility or Facility(code=facility_code(application, index))
     facility.name = entry.name
     facility.kana = entry.kana
     facility.facility_type = entry.facility_type

@@ -193,3 +193,14 @@ def complete_application(**kwargs):
     ApplicationFacilityFactory(application=application)
     attach_documents(application)
     return application
+
+
+def delete_all_campaigns() -> None:
+    """Remove every round (the seeded ones included) for tests that reason about the rounds they make.
+
+    Applications protect their round, so they go first.
+    """
+    from participants.models import Application
+
+    Application.objects.all().delete()
+    Campaign.objects.all().delete()

@@ -7,15 +7,15 @@ from django.utils import translation
 
 from campaigns.models import DEFAULT_BUDGET_YEN, Campaign, CampaignStatus
 
-from .factories import CampaignFactory
+from .factories import CampaignFactory, delete_all_campaigns
 
 TODAY = datetime.date(2025, 6, 1)
 
 
 @pytest.fixture(autouse=True)
 def _no_demo_rounds(db):
-    """These tests reason about exactly the rounds they create."""
-    Campaign.objects.all().delete()
+    """These tests reason about exactly the rounds they create (applications protect their round)."""
+    delete_all_campaigns()
 
 
 def make(slug, stay_start, stay_end, application_start=None, application_end=None):

@@ -196,6 +196,7 @@ def test_claim_lines_stream_to_excel(approved_claims):
     buffer = io.BytesIO()
     assert reports.write_claim_lines(campaign, buffer) == 2
     sheet = openpyxl.load_workbook(io.BytesIO(buffer.getvalue())).active
-    assert [cell.value for cell in sheet[1]][:6] == ["施設コード", "施設名", "対象月", "状態", "行", "予約番号"]
+    headers = [cell.value for cell in sheet[1]]
+    assert headers[:6] == ["施設コード", "施設名", "対象月", "状態", "行", "予約番号"]
     assert sheet.cell(row=2, column=3).value == "2025-06" and sheet.cell(row=2, column=17).value == 8_000
     assert sheet.auto_filter.ref == "A1:R3" and sheet.freeze_panes == "A2"

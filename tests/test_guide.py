@@ -9,10 +9,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from campaigns.models import Campaign
 from facilities.services import mark_sold_out
 
-from .factories import CampaignFactory, FacilityFactory, ParticipationFactory
+from .factories import CampaignFactory, FacilityFactory, ParticipationFactory, delete_all_campaigns
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +21,7 @@ GUIDE = "/facilities/"
 @pytest.fixture
 def campaign(seeded):
     """The only round, running today, with no facilities yet (demo rounds removed in this test)."""
-    Campaign.objects.all().delete()
+    delete_all_campaigns()
     return CampaignFactory(slug="guide-test")
 
 
@@ -198,7 +197,7 @@ def test_sold_out_list_empty_state(client, campaign):
 
 
 def test_guide_without_a_campaign(client, seeded):
-    Campaign.objects.all().delete()
+    delete_all_campaigns()
     response = client.get(GUIDE)
     assert response.status_code == 200
     assert "参加施設は、キャンペーンの開始前にこのページでご案内します" in response.content.decode()

@@ -36,7 +36,13 @@ from facilities.importing import (
 from facilities.models import Facility, Participation
 from facilities.services import mark_sold_out
 
-from .factories import CampaignFactory, FacilityFactory, ParticipationFactory, UserFactory
+from .factories import (
+    CampaignFactory,
+    FacilityFactory,
+    ParticipationFactory,
+    UserFactory,
+    delete_all_campaigns,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -237,7 +243,7 @@ def test_the_current_campaign_is_the_default(seeded):
 
 
 def test_without_any_campaign_nothing_is_imported(seeded):
-    Campaign.objects.all().delete()
+    delete_all_campaigns()
     result = import_facilities(csv_bytes([facility_row()]))
     error = only_error(result)
     assert error.row == 0 and "キャンペーンがありません" in error.message

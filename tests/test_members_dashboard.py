@@ -63,7 +63,8 @@ def test_history_messages_and_approved_facilities(client, member):
     facility = application.facilities.get().facility
     assert f'href="/members/facilities/{facility.pk}/"' in page
     page = _page(client, f"/members/facilities/{facility.pk}/")
-    assert facility.name in page and "A00001-1" in page and "2025年5月1日" in page and "販売中" in page
+    assert facility.name in page and facility.code in page and facility.code.endswith("-A00001-1")
+    assert "2025年5月1日" in page and "販売中" in page
     assert "内部メモ" not in _page(client, f"/members/applications/{application.pk}/")
 
 

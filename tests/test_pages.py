@@ -19,6 +19,8 @@ from cms.models import (
     TourismBanner,
 )
 
+from .factories import delete_all_campaigns
+
 pytestmark = pytest.mark.django_db
 
 
@@ -55,7 +57,7 @@ def test_english_home_uses_english_name_and_formats(client, seeded):
 
 
 def test_home_without_any_campaign_still_renders(client, seeded):
-    Campaign.objects.all().delete()
+    delete_all_campaigns()
     page = html(client, "/")
     assert "ホーム" in page  # the page title stands in for the campaign name
 

@@ -146,11 +146,22 @@ def test_approval_publishes_the_facilities_for_the_round(reviewer, django_captur
     entry.refresh_from_db()
     assert application.status == S.APPROVED and application.approved_on == datetime.date(2025, 5, 1)
     facility = entry.facility
-    assert facility.code == "A00001-1" and facility.is_published and facility.business == application.business
+    assert facility.code == f"R{application.campaign_id}-A00001-1"
+    assert facility.is_published and facility.business == application.business
     assert facility.name == entry.name
     participation = Participation.objects.get(facility=facility, campaign=application.campaign)
     assert participation.approved_on == datetime.date(2025, 5, 1)
     assert "登録決定" in mail.outbox[-1].subject
+
+
+def test_facility_codes_stay_unique_across_rounds(reviewer):
+    codes = []
+    for _round in range(2):
+        application = _in_review(reviewer)  # each in its own round, both numbered A00001
+        services.save_checklist(application, reviewer, dict.fromkeys(application.CHECKLIST_FIELDS, True))
+        services.approve(application, reviewer)
+        codes.append(application.facilities.get().facility.code)
+    assert codes[0] != codes[1] and all(code.endswith("-A00001-1") for code in codes)
 
 
 def test_reject_needs_a_reason_and_is_final(reviewer):
