@@ -31,6 +31,15 @@ S = ApplicationStatus
 UNDER_REVIEW = (S.SUBMITTED, S.IN_REVIEW, S.ESCALATED)
 
 
+def _not_editable(request, application: Application) -> HttpResponse:
+    messages.error(
+        request,
+        _("この参加申請は「%(status)s」のため変更できません。")
+        % {"status": application.get_status_display()},
+    )
+    return redirect("members:application", application.pk)
+
+
 def application_view(*, editable: bool = False) -> Callable:
     """Load the user's application from the URL (404 for anyone else's); optionally require it editable."""
 
@@ -42,12 +51,7 @@ def application_view(*, editable: bool = False) -> Callable:
                 Application.objects.for_user(request.user).select_related("campaign", "business"), pk=pk
             )
             if editable and not application.is_editable_by_applicant:
-                messages.error(
-                    request,
-                    _("この参加申請は「%(status)s」のため変更できません。")
-                    % {"status": application.get_status_display()},
-                )
-                return redirect("members:application", application.pk)
+                return _not_editable(request, application)
             return view(request, application, *args, **kwargs)
 
         return wrapper
@@ -178,7 +182,7 @@ def documents(request, application: Application):
     bound = None
     if request.method == "POST":
         if not application.is_editable_by_applicant:
-            return redirect("members:application", application.pk)
+            return _not_editable(request, application)
         kind = request.POST.get("kind")
         if kind not in kinds:
             return HttpResponseBadRequest()

@@ -173,6 +173,8 @@ def test_full_flow_from_empty_draft_to_submitted(client, member, django_capture_
     assert ApplicationFacility.objects.filter(pk=entry.pk).exists()
     assert client.post(f"{base}/documents/{document.pk}/delete/").status_code == 302
     assert ApplicationDocument.objects.filter(pk=document.pk).exists()
+    page = _page(_upload(client, application, "licence_copy", "late.pdf", PDF_BYTES))
+    assert "「提出済み」のため変更できません" in page and application.documents.count() == 2
     # Still downloadable, and the dashboard shows the state and the history.
     assert client.get(f"{base}/documents/{document.pk}/").status_code == 200
     page = _page(client.get("/members/"))
