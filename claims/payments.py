@@ -21,6 +21,9 @@ from . import services
 from .models import Claim, ClaimStatus, Payment, PaymentBatch, PaymentBatchStatus, TransferSettings
 from .zengin import Remitter, Transfer, ZenginError, build_file
 
+# The payee's account as approved in the application, copied into each payment.
+PAYEE_FIELDS = ("bank_code", "branch_code", "account_type", "account_number")
+
 
 class PaymentError(Exception):
     """The batch cannot be made or confirmed; the message is shown to the user as is."""
@@ -108,34 +111,27 @@ def create_batch(campaign, transfer_date: datetime.date, user) -> PaymentBatch:
     if not payable:
         raise PaymentError(_("振込できる承認済みの実績報告がありません。"))
     batch = PaymentBatch.objects.create(campaign=campaign, transfer_date=transfer_date, created_by=user)
-    transfers = []
-    payments = []
-    for claim, application in payable:
-        payments.append(
-            Payment(
-                batch=batch,
-                claim=claim,
-                amount=claim.approved_amount,
-                bank_code=application.bank_code,
-                branch_code=application.branch_code,
-                account_type=application.account_type,
-                account_number=application.account_number,
-                account_holder=application.account_holder,
-            )
+    payments = [
+        Payment(
+            batch=batch,
+            claim=claim,
+            amount=claim.approved_amount,
+            account_holder=application.account_holder,
+            **{name: getattr(application, name) for name in PAYEE_FIELDS},
         )
-        transfers.append(
-            Transfer(
-                bank_code=application.bank_code,
-                bank_name=application.bank_name,
-                branch_code=application.branch_code,
-                branch_name=application.branch_name,
-                account_type=application.account_type,
-                account_number=application.account_number,
-                holder=application.account_holder,
-                amount=claim.approved_amount,
-                customer_code=claim.participation.facility.code[:10],
-            )
+        for claim, application in payable
+    ]
+    transfers = [
+        Transfer(
+            bank_name=application.bank_name,
+            branch_name=application.branch_name,
+            holder=payment.account_holder,
+            amount=payment.amount,
+            customer_code=payment.claim.participation.facility.code[:10],
+            **{name: getattr(payment, name) for name in PAYEE_FIELDS},
         )
+        for payment, (_claim, application) in zip(payments, payable, strict=True)
+    ]
     try:
         batch.zengin_file = build_file(source, transfer_date, transfers)
     except ZenginError as exc:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import datetime
 from collections import defaultdict
+from operator import itemgetter
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
@@ -69,6 +70,35 @@ def _participations(campaign):
     )
 
 
+def _facility_fields(participation) -> dict:
+    facility = participation.facility
+    return {
+        "code": facility.code,
+        "name": facility.name,
+        "business": facility.business.name if facility.business else "",
+        "ward": facility.ward.name,
+        "area": facility.area.name,
+    }
+
+
+# (header, key, kind, summed in the 合計 row)
+_FACILITY_SPEC = [
+    (_l("施設コード"), "code", "code", False),
+    (_l("施設名"), "name", "text", False),
+    (_l("事業者名"), "business", "text", False),
+    (_l("区"), "ward", "text", False),
+    (_l("エリア"), "area", "text", False),
+]
+
+
+def _columns(spec) -> list[Column]:
+    return [Column(header, itemgetter(key), kind) for header, key, kind, _total in spec]
+
+
+def _totals(spec, rows: list[dict]) -> dict[int, int]:
+    return {index: sum(row[key] for row in rows) for index, (_h, key, _k, total) in enumerate(spec) if total}
+
+
 def _allocations(campaign) -> dict[int, int]:
     return dict(
         BudgetAccount.objects.filter(campaign=campaign, participation__isnull=False).values_list(
@@ -98,17 +128,12 @@ def close_month(campaign, month: datetime.date, user, today: datetime.date | Non
     allocations = _allocations(campaign)
     rows = []
     for participation in _participations(campaign):
-        facility = participation.facility
         month_figures = of_month.get(participation.pk, {})
         total = cumulative.get(participation.pk, {}).get("amount", 0)
         allocation = allocations.get(participation.pk, 0)
         rows.append(
             {
-                "code": facility.code,
-                "name": facility.name,
-                "business": facility.business.name if facility.business else "",
-                "ward": facility.ward.name,
-                "area": facility.area.name,
+                **_facility_fields(participation),
                 "claims": month_figures.get("claims", 0),
                 "stays": month_figures.get("stays", 0),
                 "person_nights": month_figures.get("person_nights", 0),
@@ -123,19 +148,15 @@ def close_month(campaign, month: datetime.date, user, today: datetime.date | Non
     return close
 
 
-MONTHLY_COLUMNS = [
-    Column(_l("施設コード"), lambda r: r["code"], "code"),
-    Column(_l("施設名"), lambda r: r["name"]),
-    Column(_l("事業者名"), lambda r: r["business"]),
-    Column(_l("区"), lambda r: r["ward"]),
-    Column(_l("エリア"), lambda r: r["area"]),
-    Column(_l("実績報告件数"), lambda r: r["claims"], "int"),
-    Column(_l("宿泊件数"), lambda r: r["stays"], "int"),
-    Column(_l("延べ人泊数"), lambda r: r["person_nights"], "int"),
-    Column(_l("当月支払額"), lambda r: r["amount"], "yen"),
-    Column(_l("累計支払額"), lambda r: r["cumulative"], "yen"),
-    Column(_l("配分額"), lambda r: r["allocation"], "yen"),
-    Column(_l("配分残額"), lambda r: r["remaining"], "yen"),
+MONTHLY_SPEC = [
+    *_FACILITY_SPEC,
+    (_l("実績報告件数"), "claims", "int", True),
+    (_l("宿泊件数"), "stays", "int", True),
+    (_l("延べ人泊数"), "person_nights", "int", True),
+    (_l("当月支払額"), "amount", "yen", True),
+    (_l("累計支払額"), "cumulative", "yen", True),
+    (_l("配分額"), "allocation", "yen", True),
+    (_l("配分残額"), "remaining", "yen", True),
 ]
 
 
@@ -146,21 +167,10 @@ def monthly_report(close: MonthlyClose) -> bytes:
     sheet = workbook.active
     sheet.title = f"{close.month:%Y-%m}"
     rows = close.rows
-    totals = {
-        index: sum(r[key] for r in rows)
-        for index, key in (
-            (5, "claims"),
-            (6, "stays"),
-            (7, "person_nights"),
-            (8, "amount"),
-            (9, "cumulative"),
-            (10, "allocation"),
-            (11, "remaining"),
-        )
-    }
+    totals = _totals(MONTHLY_SPEC, rows)
     write_table(
         sheet,
-        MONTHLY_COLUMNS,
+        _columns(MONTHLY_SPEC),
         rows,
         title=f"{title} {close.campaign.name}",
         subtitle=_("締め日時 %(at)s") % {"at": f"{timezone.localtime(close.closed_at):%Y/%m/%d %H:%M}"},
@@ -170,21 +180,17 @@ def monthly_report(close: MonthlyClose) -> bytes:
     return to_bytes(workbook)
 
 
-COMPLETION_COLUMNS = [
-    Column(_l("施設コード"), lambda r: r["code"], "code"),
-    Column(_l("施設名"), lambda r: r["name"]),
-    Column(_l("事業者名"), lambda r: r["business"]),
-    Column(_l("区"), lambda r: r["ward"]),
-    Column(_l("エリア"), lambda r: r["area"]),
-    Column(_l("登録決定日"), lambda r: r["approved_on"], "date"),
-    Column(_l("配分額（計画）"), lambda r: r["allocation"], "yen"),
-    Column(_l("実績報告件数"), lambda r: r["claims"], "int"),
-    Column(_l("宿泊件数"), lambda r: r["stays"], "int"),
-    Column(_l("延べ人泊数"), lambda r: r["person_nights"], "int"),
-    Column(_l("承認額"), lambda r: r["amount"], "yen"),
-    Column(_l("支払額"), lambda r: r["paid"], "yen"),
-    Column(_l("執行率（%）"), lambda r: r["rate"], "int"),
-    Column(_l("販売終了日"), lambda r: r["sold_out_on"], "date"),
+COMPLETION_SPEC = [
+    *_FACILITY_SPEC,
+    (_l("登録決定日"), "approved_on", "date", False),
+    (_l("配分額（計画）"), "allocation", "yen", True),
+    (_l("実績報告件数"), "claims", "int", True),
+    (_l("宿泊件数"), "stays", "int", True),
+    (_l("延べ人泊数"), "person_nights", "int", True),
+    (_l("承認額"), "amount", "yen", True),
+    (_l("支払額"), "paid", "yen", True),
+    (_l("執行率（%）"), "rate", "int", False),
+    (_l("販売終了日"), "sold_out_on", "date", False),
 ]
 
 
@@ -193,17 +199,12 @@ def completion_rows(campaign) -> list[dict]:
     allocations = _allocations(campaign)
     rows = []
     for participation in _participations(campaign):
-        facility = participation.facility
         entry = figures.get(participation.pk, {})
         allocation = allocations.get(participation.pk, 0)
         amount = entry.get("amount", 0)
         rows.append(
             {
-                "code": facility.code,
-                "name": facility.name,
-                "business": facility.business.name if facility.business else "",
-                "ward": facility.ward.name,
-                "area": facility.area.name,
+                **_facility_fields(participation),
                 "approved_on": participation.approved_on,
                 "allocation": allocation,
                 "claims": entry.get("claims", 0),
@@ -227,20 +228,10 @@ def completion_report(campaign) -> bytes:
     sheet = workbook.active
     sheet.title = _("支払実績")
     rows = completion_rows(campaign)
-    totals = {
-        index: sum(r[key] for r in rows)
-        for index, key in (
-            (6, "allocation"),
-            (7, "claims"),
-            (8, "stays"),
-            (9, "person_nights"),
-            (10, "amount"),
-            (11, "paid"),
-        )
-    }
+    totals = _totals(COMPLETION_SPEC, rows)
     write_table(
         sheet,
-        COMPLETION_COLUMNS,
+        _columns(COMPLETION_SPEC),
         rows,
         title=f"{title} {campaign.name}",
         subtitle=_("作成日時 %(at)s") % {"at": f"{timezone.localtime():%Y/%m/%d %H:%M}"},
