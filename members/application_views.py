@@ -59,6 +59,12 @@ def application_view(*, editable: bool = False) -> Callable:
     return decorator
 
 
+def _saved(request, application: Application, message: str) -> None:
+    """Confirm a saved change to the user and, after 差戻し, note it in the reviewer's timeline."""
+    messages.success(request, message)
+    services.record_edit(application, request.user, message)
+
+
 def _returned_reasons(application: Application) -> str:
     if application.status != S.RETURNED:
         return ""
@@ -119,7 +125,7 @@ def business(request, application: Application):
     form = BusinessForm(request.POST or None, instance=application.business)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, _("事業者情報を保存しました。"))
+        _saved(request, application, _("事業者情報を保存しました。"))
         return redirect("members:application", application.pk)
     return _section_page(request, application, form, title=title)
 
@@ -139,7 +145,7 @@ def entry_form(request, application: Application, entry_pk: int | None = None):
         saved.application = application
         saved.save()
         form.save_m2m()
-        messages.success(request, _("施設「%(name)s」を保存しました。") % {"name": saved.name})
+        _saved(request, application, _("施設「%(name)s」を保存しました。") % {"name": saved.name})
         return redirect("members:application_facilities", application.pk)
     title = _("施設を編集") if entry else _("施設を追加")
     cancel_url = reverse("members:application_facilities", args=[application.pk])
@@ -152,7 +158,7 @@ def entry_delete(request, application: Application, entry_pk: int):
     if request.method == "POST":
         name = entry.name
         entry.delete()
-        messages.success(request, _("施設「%(name)s」を削除しました。") % {"name": name})
+        _saved(request, application, _("施設「%(name)s」を削除しました。") % {"name": name})
         return redirect("members:application_facilities", application.pk)
     return render(
         request,
@@ -171,7 +177,7 @@ def bank(request, application: Application):
     form = BankAccountForm(request.POST or None, instance=application)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, _("振込先口座を保存しました。"))
+        _saved(request, application, _("振込先口座を保存しました。"))
         return redirect("members:application", application.pk)
     return _section_page(request, application, form, title=gettext_lazy("振込先口座"))
 
@@ -193,8 +199,10 @@ def documents(request, application: Application):
             except ValidationError as error:
                 bound.add_error("file", error)
             else:
-                messages.success(
-                    request, _("「%(kind)s」をアップロードしました。") % {"kind": DocumentKind(kind).label}
+                _saved(
+                    request,
+                    application,
+                    _("「%(kind)s」をアップロードしました。") % {"kind": DocumentKind(kind).label},
                 )
                 return redirect("members:application_documents", application.pk)
     stored = list(application.documents.all())
@@ -226,7 +234,7 @@ def document_delete(request, application: Application, document_pk):
         label = str(document)
         document.file.delete(save=False)
         document.delete()
-        messages.success(request, _("「%(document)s」を削除しました。") % {"document": label})
+        _saved(request, application, _("「%(document)s」を削除しました。") % {"document": label})
         return redirect("members:application_documents", application.pk)
     return render(
         request,
@@ -245,7 +253,7 @@ def pledges(request, application: Application):
     form = PledgeForm(request.POST or None, instance=application)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, _("誓約事項への同意を保存しました。"))
+        _saved(request, application, _("誓約事項への同意を保存しました。"))
         return redirect("members:application", application.pk)
     return _section_page(
         request, application, form, title=gettext_lazy("誓約事項"), template="members/pledges.html"

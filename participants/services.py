@@ -307,6 +307,18 @@ def publish_facility(application: Application, entry: ApplicationFacility, index
     return facility
 
 
+def record_edit(application: Application, user, what: str) -> ApplicationEvent | None:
+    """After 差戻し, note each change the applicant saves, so the reviewer sees what was corrected.
+
+    Drafts are not logged: nobody has reviewed them yet, so their edits tell a reviewer nothing.
+    """
+    if application.status != S.RETURNED:
+        return None
+    return ApplicationEvent.objects.create(
+        application=application, kind=EventKind.EDIT, actor=user, note=what
+    )
+
+
 def applicant_timeline(application: Application):
     """The events an applicant sees: state changes and messages addressed to them, never staff notes."""
     return application.events.filter(visible_to_applicant=True).select_related("actor")

@@ -337,6 +337,11 @@ def test_resubmission_after_return(client, member, django_capture_on_commit_call
     assert application.status == S.SUBMITTED and application.number == 1
     page = _page(client.get(base + "/"))
     assert "修正して再提出しました。" in page and "修正をお願いします（差戻し）" not in page
+    # The reviewer sees what was corrected after the return; the applicant's history stays short.
+    edits = list(application.events.filter(kind="edit").values_list("note", flat=True))
+    assert [note[-9:] for note in edits] == ["」を削除しました。", "をアップロードしました。"[-9:]]
+    assert all("通帳の写し" in note for note in edits)
+    assert not services.applicant_timeline(application).filter(kind="edit").exists()
 
 
 def test_no_application_after_the_deadline(client, member):
