@@ -59,6 +59,24 @@ _APPLICATION_REVIEW = [
     "participants.export_participants",
 ]
 
+# 実績報告・精算 (claims and settlement): reviewers check claims, accountants approve them and move
+# the money, the city reads the budget and the reports.
+_CLAIM_VIEW = ["claims.view_claim"]
+_CLAIM_REVIEW = [*_CLAIM_VIEW, "claims.review_claim", "claims.add_claim"]
+_BUDGET_VIEW = ["claims.view_budgetaccount"]
+_REPORTS_VIEW = ["claims.view_monthlyclose"]
+_SETTLEMENT = [
+    *_CLAIM_REVIEW,
+    *_BUDGET_VIEW,
+    *_REPORTS_VIEW,
+    "claims.approve_claim",
+    "claims.change_budgetaccount",
+    "claims.add_monthlyclose",
+    "claims.manage_payments",
+    "claims.view_paymentbatch",
+    "claims.change_transfersettings",
+]
+
 # Model permissions ("app_label.codename") per role.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     EDITOR: ["wagtailadmin.access_admin", *_SITE_CONTENT, *_TAXONOMY_EDIT, *_FACILITY_EDIT, *_NOTICES],
@@ -69,6 +87,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_FACILITY_EDIT,
         *_FACILITY_SALES,
         *_APPLICATION_REVIEW,
+        *_CLAIM_REVIEW,
     ],
     ACCOUNTANT: [
         "wagtailadmin.access_admin",
@@ -78,6 +97,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_APPLICATION_VIEW,
         "participants.export_participants",
         "participants.view_full_bank_account",
+        *_SETTLEMENT,
     ],
     OPERATOR: ["wagtailadmin.access_admin", *_FACILITY_VIEW],
     CITY: [
@@ -88,6 +108,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "participants.decide_escalation",
         "participants.export_participants",
         "participants.view_participantexport",
+        *_CLAIM_VIEW,
+        *_BUDGET_VIEW,
+        *_REPORTS_VIEW,
     ],
     ADMIN: [
         "wagtailadmin.access_admin",
@@ -105,6 +128,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "facilities.delete_facility",
         *_APPLICATION_VIEW,
         "participants.view_participantexport",
+        *_CLAIM_VIEW,
+        *_BUDGET_VIEW,
+        "claims.change_transfersettings",
         "campaigns.add_campaign",
         "campaigns.change_campaign",
         "campaigns.view_campaign",
