@@ -6,9 +6,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page
 
+from campaigns.models import Campaign
 from cms.models import HomePage, NavigationSettings, StandardPage
 from core import cache as versioned
 from facilities.models import Feature, Ward
+
+from .factories import FacilityFactory, ParticipationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +105,12 @@ def test_renamed_and_new_terms_reach_the_search_form(client, seeded):
     assert '<option value="aoba">青葉区（改）</option>' in page
     assert 'value="sauna"' in page and ">サウナ</label>" in page
     assert client.get("/api/facilities/?feature=sauna").status_code == 200
+
+
+def test_a_renamed_facility_reaches_its_breadcrumb(client, seeded):
+    facility = FacilityFactory(code="RN1", name="旧名ホテル")
+    ParticipationFactory(facility=facility, campaign=Campaign.objects.current())
+    assert 'aria-current="page">旧名ホテル<' in html(client, "/facilities/RN1/")
+    facility.name = "新名ホテル"
+    facility.save()
+    assert 'aria-current="page">新名ホテル<' in html(client, "/facilities/RN1/")

@@ -55,9 +55,9 @@ def chrome_fragment_key(name: str, context: template.Context) -> str | None:
     """The cache key of a chrome fragment, or None when this render must not be cached.
 
     Only live pages served to the public are cached (not previews, not error pages without a page,
-    whose paths are unbounded). The key holds the site, language, page and path; everything the
-    chrome shows is a function of these (the route below a page, e.g. a facility's code, is in the
-    path; the query string is not used by the chrome).
+    whose paths are unbounded). The key holds the site, language, page, path and what a route below
+    the page shows in the chrome (`breadcrumb_tail`, `route_suffix`); everything else the chrome shows
+    is bumped with the `chrome` version. The query string is not used by the chrome.
     """
     request = context.get("request")
     page = context.get("page")
@@ -65,8 +65,13 @@ def chrome_fragment_key(name: str, context: template.Context) -> str | None:
         return None
     site = Site.find_for_request(request)
     language = get_language() or settings.LANGUAGE_CODE
-    path = hashlib.md5(request.path.encode(), usedforsecurity=False).hexdigest()
-    return versioned.key(versioned.CHROME, name, site.pk if site else "-", language, page.pk, path)
+    # What a view below the page adds to the chrome (a facility's name and code) is in the key, so a
+    # renamed facility needs no version bump.
+    route = "\n".join(
+        [request.path, str(context.get("breadcrumb_tail", "")), str(context.get("route_suffix", ""))]
+    )
+    digest = hashlib.md5(route.encode(), usedforsecurity=False).hexdigest()
+    return versioned.key(versioned.CHROME, name, site.pk if site else "-", language, page.pk, digest)
 
 
 def _site_home(request: HttpRequest | None) -> Page | None:
