@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import application_views as app
+from . import claim_views as claims
 from . import views
 
 app_name = "members"
@@ -57,4 +58,17 @@ urlpatterns = [
     ),
     path("applications/<uuid:pk>/pledges/", app.pledges, name="application_pledges"),
     path("applications/<uuid:pk>/submit/", app.submit, name="application_submit"),
+    # Claims (実績報告) and 販売終了
+    path("claims/", claims.overview, name="claims"),
+    path("claims/template.csv", claims.claim_template, name="claim_template"),
+    path("participations/<int:pk>/claims/", claims.participation_claims, name="participation_claims"),
+    path("participations/<int:pk>/claims/new/", claims.claim_new, name="claim_new"),
+    path("participations/<int:pk>/claims/new/entry/", claims.claim_entry_new, name="claim_entry_new"),
+    path("participations/<int:pk>/sold-out/", claims.sold_out, name="sold_out"),
+    path("claims/<uuid:pk>/", claims.claim_detail, name="claim_detail"),
+    path("claims/<uuid:pk>/upload/", claims.claim_upload, name="claim_upload"),
+    path("claims/<uuid:pk>/entry/", claims.claim_entry, name="claim_entry"),
+    path("claims/<uuid:pk>/result/", claims.claim_result, name="claim_result"),
+    path("claims/<uuid:pk>/result.csv", claims.claim_result_csv, name="claim_result_csv"),
+    path("claims/<uuid:pk>/submit/", claims.claim_submit, name="claim_submit"),
 ]

@@ -23,3 +23,11 @@ def field_anchor(field: BoundField) -> str:
     if field.use_fieldset:
         return f"{field.auto_id}_0"
     return field.id_for_label
+
+
+@register.filter
+def month(value) -> str:
+    """A claim's month as 2025年6月 (June 2025 in English)."""
+    from members.claim_forms import month_label
+
+    return month_label(value) if value else ""
