@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import pytest
 from django.urls import URLPattern, reverse
+from django.utils import timezone
 
+from claims import services as claim_services
+from claims.claim_file import template_csv
+from members import claim_uploads
 from members import urls as members_urls
 from participants.models import ParticipantNotice
 
 from .factories import (
     ApplicationFacilityFactory,
+    CampaignFactory,
     FacilityFactory,
+    ParticipationFactory,
     complete_application,
     make_member,
 )
@@ -39,6 +45,12 @@ def world():
     b_notice = ParticipantNotice.objects.create(
         title="B だけのお知らせ", body="<p>B</p>", campaign=b.campaign
     )
+    b_participation = ParticipationFactory(facility=b_facility, campaign=CampaignFactory())
+    today = timezone.localdate()
+    b_claim = claim_services.upload(
+        b_participation, today, template_csv(), "b.csv", None, claim_date=today
+    ).claim  # a draft (the template's example stay is rejected, so it has no lines)
+    claim_uploads.keep(b_claim, template_csv(), "b.csv", today)
     return {
         "a": a,
         "a_user": make_member(a.business),
@@ -47,6 +59,8 @@ def world():
         "b_document": b.documents.first(),
         "b_facility": b_facility,
         "b_notice": b_notice,
+        "b_participation": b_participation,
+        "b_claim": b_claim,
     }
 
 
@@ -82,6 +96,21 @@ def _foreign_urls(w) -> dict[str, list[str]]:
         "application_submit": [reverse(m + "application_submit", args=[b])],
         "facility_detail": [reverse(m + "facility_detail", args=[w["b_facility"].pk])],
         "notice_detail": [reverse(m + "notice_detail", args=[w["b_notice"].pk])],
+        **{
+            name: [reverse(m + name, args=[w["b_participation"].pk])]
+            for name in ("participation_claims", "claim_new", "claim_entry_new", "sold_out")
+        },
+        **{
+            name: [reverse(m + name, args=[w["b_claim"].pk])]
+            for name in (
+                "claim_detail",
+                "claim_upload",
+                "claim_entry",
+                "claim_result",
+                "claim_result_csv",
+                "claim_submit",
+            )
+        },
     }
 
 
@@ -103,6 +132,10 @@ def test_another_business_objects_are_404(client, world):
                 assert b.business.name not in response.content.decode()
     b.refresh_from_db()
     assert (b.status, b.bank_code, b.facilities.count(), b.documents.count()) == before
+    claim, participation = world["b_claim"], world["b_participation"]
+    claim.refresh_from_db()
+    participation.refresh_from_db()
+    assert claim.status == "draft" and participation.sold_out_at is None
 
 
 def test_the_same_urls_work_for_the_owner(client, world):
@@ -116,7 +149,7 @@ def test_the_same_urls_work_for_the_owner(client, world):
 def test_a_own_pages_never_show_b(client, world):
     client.force_login(world["a_user"])
     ApplicationFacilityFactory(application=world["b"], name="B社の秘密の別館")
-    for url in ("/members/", "/members/notices/", "/members/manual/", "/members/users/"):
+    for url in ("/members/", "/members/notices/", "/members/manual/", "/members/users/", "/members/claims/"):
         page = client.get(url).content.decode()
         assert world["b"].business.name not in page and "B社の秘密の別館" not in page
         assert "B だけのお知らせ" not in page
@@ -127,6 +160,7 @@ def test_anonymous_visitors_are_sent_to_login(client, world, prefix):
     urls = [url for group in _foreign_urls(world).values() for url in group]
     urls += [reverse("members:dashboard"), reverse("members:notice_list"), reverse("members:manual")]
     urls += [reverse("members:users"), reverse("members:business_create")]
+    urls += [reverse("members:claims"), reverse("members:claim_template")]
     urls += [reverse("members:application_start", args=[world["a"].campaign_id])]
     for url in urls:
         url = prefix + url
