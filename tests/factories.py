@@ -198,9 +198,27 @@ def complete_application(**kwargs):
 def delete_all_campaigns() -> None:
     """Remove every round (the seeded ones included) for tests that reason about the rounds they make.
 
-    Applications protect their round, so they go first.
+    Rounds are protected by what hangs off them: applications, claims and the budget ledger. The
+    ledger is append-only (a PostgreSQL trigger refuses DELETE), so the trigger is switched off for
+    the test's own transaction, which is rolled back afterwards like everything else the test did.
     """
+    from django.db import connection
+
+    from claims.models import BudgetAccount, Claim, LedgerEntry, MonthlyClose, Payment, PaymentBatch
     from participants.models import Application
 
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE claims_ledgerentry DISABLE TRIGGER claims_ledger_append_only")
+    LedgerEntry.objects.all().delete()
+    Payment.objects.all().delete()
+    PaymentBatch.objects.all().delete()
+    Claim.objects.update(closed_in=None)
+    Claim.objects.all().delete()
+    MonthlyClose.objects.all().delete()
+    BudgetAccount.objects.all().delete()
     Application.objects.all().delete()
     Campaign.objects.all().delete()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE claims_ledgerentry ENABLE TRIGGER claims_ledger_append_only")

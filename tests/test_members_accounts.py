@@ -301,3 +301,10 @@ def test_the_public_page_for_businesses_links_to_the_members_area(client, seeded
     page = client.get(f"{prefix}/for-businesses/").content.decode()
     assert f'href="{prefix}/members/signup/"' in page and f'href="{prefix}/members/login/"' in page
     assert client.get(f"{prefix}/members/signup/").status_code == 200
+
+
+def test_language_switcher_keeps_the_members_page(client):
+    page = client.get("/members/login/").content.decode()
+    assert 'href="/en/members/login/"' in page
+    page = client.get("/en/members/signup/").content.decode()
+    assert 'href="/members/signup/"' in page

@@ -15,6 +15,7 @@ from django import template
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.urls import translate_url
 from django.utils.translation import get_language
 from wagtail.models import Locale, Page, Site
 
@@ -137,6 +138,10 @@ def language_switcher(context: dict[str, Any]) -> dict[str, Any]:
         if page is not None and isinstance(page, Page):
             translation = page.get_translations().live().filter(locale__language_code=code).first()
             url = translation.url + context.get("route_suffix", "") if translation else None
+        elif page is None and _is_django_view(request):
+            # A Django view outside the page tree (the members area): the same URL in that language.
+            translated = translate_url(request.path, code)
+            url = translated if translated != request.path else None
         if url is None and home is not None:
             translated_home = home.get_translations(inclusive=True).filter(locale__language_code=code).first()
             url = translated_home.url if translated_home else None
@@ -144,6 +149,12 @@ def language_switcher(context: dict[str, Any]) -> dict[str, Any]:
             url = "/" if code == settings.LANGUAGE_CODE else f"/{code}/"
         links.append({"code": code, "name": name, "native_name": _native_name(code), "url": url})
     return {"links": links}
+
+
+def _is_django_view(request: HttpRequest | None) -> bool:
+    """A view of our own URLconf, not Wagtail's catch-all page serving (whose 404s have no page)."""
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.url_name != "wagtail_serve"
 
 
 def _native_name(code: str) -> str:
