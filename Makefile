@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test lint format messages check-deploy clean help
+.PHONY: run test install install-test lint format messages check-deploy clean help bench bench-claims
 
 help:
 	@echo "make run   - install, migrate SQLite under var/, seed demo data, serve http://$(HOST):$(PORT)/"
@@ -62,7 +62,10 @@ check-deploy: install
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache
 
-# Benchmark of the public facility guide on its own PostgreSQL database (see bench/README.md).
-.PHONY: bench
+# Benchmarks, each on its own PostgreSQL database (see bench/README.md): the public facility guide,
+# and the money path (claim file, concurrent approvals, claim-row export).
 bench: install
 	$(PY) bench/guide.py
+
+bench-claims: install
+	$(PY) bench/claims.py

@@ -24,10 +24,12 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/sendai_stay"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import configure_django, database_urls, recreate_database
+
 DEFAULT_BENCH_DB = "sendai_stay_bench"
 DEFAULT_SIZES = (5_000, 50_000)
 SEED = 20250526
@@ -488,38 +490,7 @@ def explain_keyword(client, keyword: str) -> None:
             print(f"--> trigram index facility_search_trgm used: {'YES' if used else 'NO'}")
 
 
-# --- Database ----------------------------------------------------------------------------------------
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
-
-
-def recreate_database(server_url: str, name: str, drop_only: bool = False) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(with_database(server_url, "postgres"), autocommit=True) as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        if not drop_only:
-            connection.execute(sql.SQL("CREATE DATABASE {} ENCODING 'UTF8'").format(sql.Identifier(name)))
-
-
-def configure_django(bench_url: str) -> None:
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings.dev",
-            "DEMO_DATA_ALLOWED": "1",
-            "DATABASE_URL": bench_url,
-            "DEBUG": "0",
-            "ALLOWED_HOSTS": "testserver,localhost",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    os.environ.pop("REDIS_URL", None)  # the per-process cache: the benchmark touches no shared service
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+# --- Database: bench/common.py -----------------------------------------------------------------------
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -547,10 +518,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    server_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    if not server_url.startswith(("postgres://", "postgresql://")):
-        server_url = DEFAULT_DATABASE_URL  # e.g. a developer's sqlite URL: the benchmark is for PostgreSQL
-    bench_url = with_database(server_url, args.database)
+    server_url, bench_url = database_urls(args.database)
     print(f"Creating database {args.database} on {urlsplit(server_url).hostname} …", flush=True)
     recreate_database(server_url, args.database)
     try:
