@@ -49,10 +49,12 @@ def member_data(live_site: str) -> dict[str, str]:
     return json.loads(run_manage("shell", "-c", SETUP).strip().splitlines()[-1])
 
 
-def _log_in(page: Any, live_site: str, prefix: str = "") -> None:
+def _log_in(
+    page: Any, live_site: str, prefix: str = "", email: str = EMAIL, password: str = PASSWORD
+) -> None:
     page.goto(f"{live_site}{prefix}/members/login/")
-    page.locator("#id_username").fill(EMAIL)
-    page.locator("#id_password").fill(PASSWORD)
+    page.locator("#id_username").fill(email)
+    page.locator("#id_password").fill(password)
     page.locator("form.member-form button[type=submit]").click()
     page.wait_for_url(f"{live_site}{prefix}/members/")
 
@@ -138,3 +140,101 @@ def test_member_pages_reflow_at_320px(browser: Any, live_site: str, member_data:
             assert width <= 320, f"{path} is {width}px wide at 320px"
     finally:
         context.close()
+
+
+# Claims (実績報告) of the demo hotel user: facilities D001 and D002 in the running round, with an
+# allocation and demo claims in several states (claims/demo.py).
+DEMO_HOTEL = ("hotel-approved@example.jp", "hotel-demo-2025")
+CLAIMS_SETUP = """
+import json
+from claims.models import Claim
+from facilities.models import Participation
+participation = Participation.objects.select_related("campaign").get(
+    facility__code="D001", campaign__slug="demo-current")
+returned = Claim.objects.filter(participation=participation, status="returned").first()
+print(json.dumps({"participation": participation.pk, "returned": str(returned.pk),
+    "check_in": participation.campaign.stay_start.isoformat(),
+    "booked_on": participation.approved_on.isoformat()}))
+"""
+
+
+@pytest.fixture(scope="module")
+def claims_data(live_site: str) -> dict[str, str]:
+    return json.loads(run_manage("shell", "-c", CLAIMS_SETUP).strip().splitlines()[-1])
+
+
+def _claim_file(data: dict[str, str]) -> bytes:
+    header = "予約番号,予約日,チェックイン日,泊数,人数,宿泊料金,割引額,販売経路,居住都道府県"
+    rows = [
+        f"BROWSER-{n},{data['booked_on']},{data['check_in']},2,2,40000,8000,直販,宮城県" for n in range(3)
+    ]
+    rows += [f"BROWSER-X{n},{data['booked_on']},{data['check_in']},2,2,40000,9000,OTA," for n in range(3)]
+    return ("\r\n".join([header, *rows]) + "\r\n").encode("utf-8")
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/members/claims/",
+        "/members/participations/{participation}/claims/",
+        "/members/participations/{participation}/claims/new/",
+        "/members/participations/{participation}/claims/new/entry/",
+        "/members/participations/{participation}/sold-out/",
+        "/members/claims/{returned}/",
+        "/members/claims/{returned}/upload/",
+        "/members/claims/{returned}/submit/",
+    ],
+)
+def test_claim_pages_are_accessible(
+    page: Any, live_site: str, claims_data: dict[str, str], prefix: str, path: str
+) -> None:
+    _log_in(page, live_site, prefix, *DEMO_HOTEL)
+    response = page.goto(f"{live_site}{prefix}{path.format(**claims_data)}")
+    assert response is not None and response.status == 200
+    _check(page, "en" if prefix else "ja")
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_claim_upload_result_and_entry_are_accessible(
+    page: Any, live_site: str, claims_data: dict[str, str], prefix: str
+) -> None:
+    _log_in(page, live_site, prefix, *DEMO_HOTEL)
+    page.goto(f"{live_site}{prefix}/members/participations/{claims_data['participation']}/claims/new/")
+    page.locator("#id_file").set_input_files(
+        files=[{"name": "report.csv", "mimeType": "text/csv", "buffer": _claim_file(claims_data)}]
+    )
+    page.locator("form.member-form button[type=submit]").click()
+    page.wait_for_url("**/result/")
+    assert page.locator("#rejected-caption").count() == 1 and page.locator("#accepted-caption").count() == 1
+    assert page.locator("table tbody tr").count() == 6
+    _check(page, "en" if prefix else "ja")
+    result_url = page.url
+
+    page.goto(result_url.replace("/result/", "/"))  # the draft with its lines and the re-upload form
+    _check(page, "en" if prefix else "ja")
+
+    page.goto(result_url.replace("/result/", "/entry/"))
+    page.locator("#id_reservation_number").fill("BROWSER-FORM")
+    page.locator("#id_booked_on").fill(claims_data["booked_on"])
+    page.locator("#id_check_in").fill(claims_data["check_in"])
+    for field, value in (("nights", "2"), ("guests", "2"), ("total_charge", "40000"), ("discount", "9999")):
+        page.locator(f"#id_{field}").fill(value)
+    page.locator("form.member-form button[type=submit]").click()
+    page.wait_for_selector(".error-summary")
+    assert "8,000" in page.locator(".error-summary").inner_text()
+    _check(page, "en" if prefix else "ja")
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_claim_upload_of_an_unreadable_file_is_accessible(
+    page: Any, live_site: str, claims_data: dict[str, str], prefix: str
+) -> None:
+    _log_in(page, live_site, prefix, *DEMO_HOTEL)
+    page.goto(f"{live_site}{prefix}/members/claims/{claims_data['returned']}/upload/")
+    page.locator("#id_file").set_input_files(
+        files=[{"name": "report.csv", "mimeType": "text/csv", "buffer": "予約番号\r\nX\r\n".encode()}]
+    )
+    page.locator("form.member-form button[type=submit]").click()
+    page.wait_for_selector(".error-summary")
+    _check(page, "en" if prefix else "ja")
