@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "participants",
     "members",
     "claims",
+    "inquiries",
     # Wagtail
     "wagtail_localize",
     "wagtail_localize.locales",  # replaces wagtail.locales with translation-aware views

@@ -1,0 +1,196 @@
+"""The call center's records (spec コールセンター 5–7): 応対記録 (`Inquiry`), the count-only 簡易集計
+(`QuickTally`), the editable list of inquiry categories and the record of submitted reports.
+
+Caller name and phone are personal data: only roles with `inquiries.view_caller_details` see them, and
+no tally or report ever reads them.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from core.i18n import pick_language
+from core.text import normalize_search_text
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("電話")
+    EMAIL = "email", _("メール")
+    OTHER = "other", _("その他")
+
+
+class CallerType(models.TextChoices):
+    TRAVELLER = "traveller", _("利用者")
+    BUSINESS = "business", _("事業者")
+    OTHER = "other", _("その他")
+
+
+class InquiryStatus(models.TextChoices):
+    DONE = "done", _("完了")
+    CALLBACK = "callback", _("折り返し")
+    ESCALATED = "escalated", _("エスカレーション")
+
+
+# What the queue lists: items someone still has to act on.
+OPEN_STATUSES = (InquiryStatus.CALLBACK, InquiryStatus.ESCALATED)
+
+
+class InquiryCategory(models.Model):
+    """One of the 応答内容 of the spec; staff may add, rename or retire categories."""
+
+    name = models.CharField(_("名称（日本語）"), max_length=60, unique=True)
+    name_en = models.CharField(_("名称（英語）"), max_length=100, blank=True)
+    slug = models.SlugField(_("スラッグ"), max_length=50, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+    is_active = models.BooleanField(
+        _("受付で使う"), default=True, help_text=_("外すと新しい応対記録では選べなくなります。")
+    )
+
+    sort_order_field = "sort_order"
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        verbose_name = _("問い合わせ分類")
+        verbose_name_plural = pgettext_lazy("plural", "問い合わせ分類")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return pick_language(self.name, self.name_en)
+
+
+class Inquiry(models.Model):
+    """応対記録: one inquiry with its question, answer and outcome."""
+
+    received_at = models.DateTimeField(_("受付日時"), default=timezone.now, db_index=True)
+    channel = models.CharField(_("受付方法"), max_length=10, choices=Channel.choices, default=Channel.PHONE)
+    caller_type = models.CharField(
+        _("問い合わせ者の区分"), max_length=10, choices=CallerType.choices, default=CallerType.TRAVELLER
+    )
+    category = models.ForeignKey(
+        InquiryCategory, verbose_name=_("分類"), on_delete=models.PROTECT, related_name="inquiries"
+    )
+    facility = models.ForeignKey(
+        "facilities.Facility",
+        verbose_name=_("関連する施設"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inquiries",
+    )
+    question = models.TextField(_("問い合わせ内容"))
+    answer = models.TextField(_("回答・対応内容"), blank=True)
+    status = models.CharField(
+        _("対応状況"), max_length=10, choices=InquiryStatus.choices, default=InquiryStatus.DONE
+    )
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("対応時間（分）"), default=0, validators=[MaxValueValidator(600)]
+    )
+    caller_name = models.CharField(_("お名前"), max_length=100, blank=True)
+    caller_phone = models.CharField(_("電話番号"), max_length=30, blank=True)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("対応者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    search_text = models.TextField(editable=False, blank=True)
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("応対記録")
+        verbose_name_plural = pgettext_lazy("plural", "応対記録")
+        permissions = [("view_caller_details", _("問い合わせ者の氏名・電話番号を見る"))]
+        indexes = [models.Index(fields=["status", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{timezone.localtime(self.received_at):%Y-%m-%d %H:%M} {self.category}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = self.build_search_text()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def build_search_text(self) -> str:
+        """Question, answer and facility, normalised; never the caller's name or phone."""
+        parts = [self.question, self.answer]
+        if self.facility_id:
+            parts += [self.facility.code, self.facility.name, self.facility.kana]
+        return normalize_search_text(" ".join(p for p in parts if p))
+
+
+class QuickTally(models.Model):
+    """簡易集計: one click for a simple inquiry, counted without a record body."""
+
+    at = models.DateTimeField(_("日時"), default=timezone.now, db_index=True)
+    category = models.ForeignKey(
+        InquiryCategory, verbose_name=_("分類"), on_delete=models.PROTECT, related_name="quick_tallies"
+    )
+    caller_type = models.CharField(_("問い合わせ者の区分"), max_length=10, choices=CallerType.choices)
+    channel = models.CharField(_("受付方法"), max_length=10, choices=Channel.choices, default=Channel.PHONE)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("対応者"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("簡易集計")
+        verbose_name_plural = pgettext_lazy("plural", "簡易集計")
+
+    def __str__(self) -> str:
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.category}"
+
+
+class ReportKind(models.TextChoices):
+    DAILY = "daily", _("日別集計")
+    MONTHLY = "monthly", _("月別集計")
+
+
+class SubmissionVia(models.TextChoices):
+    MARKED = "marked", _("提出済みとして登録")
+    DOWNLOAD = "download", _("管理画面から出力")
+
+
+class ReportSubmission(models.Model):
+    """A daily or monthly tally handed to the city; `period` is the day or the month's first day."""
+
+    kind = models.CharField(_("種類"), max_length=10, choices=ReportKind.choices)
+    period = models.DateField(_("対象期間"))
+    submitted_at = models.DateTimeField(_("提出日時"), default=timezone.now)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提出者"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    via = models.CharField(_("記録の方法"), max_length=10, choices=SubmissionVia.choices)
+
+    class Meta:
+        ordering = ["-period", "kind"]
+        verbose_name = _("集計報告の提出")
+        verbose_name_plural = pgettext_lazy("plural", "集計報告の提出")
+        constraints = [models.UniqueConstraint(fields=["kind", "period"], name="one_submission_per_report")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period}"

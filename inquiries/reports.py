@@ -1,0 +1,128 @@
+"""The call center's Excel deliverables: the daily and monthly tallies of 応対記録 (spec コールセンター 7).
+
+One workbook per tally, written with `core.excel.write_table` like every other deliverable: the
+category × caller type × channel cells, a sheet per category, the outcome counts and, for a month,
+the count of each day. Caller names and phones are never read (the tally does not carry them).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from core.excel import Column, new_workbook, to_bytes, write_table
+from core.formatting import format_date
+
+from .models import ReportKind
+from .services import Tally, daily_tally, monthly_tally
+
+AVERAGE_FORMAT = "0.0"
+
+
+def build_tally(kind: str, day: datetime.date) -> Tally:
+    return monthly_tally(day) if kind == ReportKind.MONTHLY else daily_tally(day)
+
+
+def tally_period_label(tally: Tally) -> str:
+    if tally.kind == ReportKind.MONTHLY:
+        return f"{tally.start:%Y年%-m月}"
+    return format_date(tally.start)
+
+
+def tally_title(tally: Tally) -> str:
+    if tally.kind == ReportKind.MONTHLY:
+        return _("応対記録 月別集計（%(period)s）") % {"period": tally_period_label(tally)}
+    return _("応対記録 日別集計（%(period)s）") % {"period": tally_period_label(tally)}
+
+
+def tally_filename(tally: Tally) -> str:
+    period = f"{tally.start:%Y-%m}" if tally.kind == ReportKind.MONTHLY else f"{tally.start:%Y-%m-%d}"
+    return f"inquiries-{tally.kind}-{period}.xlsx"
+
+
+def format_deadline(deadline: datetime.datetime) -> str:
+    return f"{deadline:%Y-%m-%d %H:%M}"
+
+
+def _count_columns() -> list[Column]:
+    return [
+        Column(_("応対記録（件）"), lambda r: r.records, "int"),
+        Column(_("簡易集計（件）"), lambda r: r.quick, "int"),
+        Column(_("合計（件）"), lambda r: r.total, "int"),
+        Column(_("平均対応時間（分）"), lambda r: r.average_duration, "int"),
+    ]
+
+
+def _average_format(sheet, column_index: int, first_row: int, last_row: int) -> None:
+    """write_table shows ints; the average has one decimal."""
+    for row in range(first_row, last_row + 1):
+        sheet.cell(row=row, column=column_index).number_format = AVERAGE_FORMAT
+
+
+def _totals(tally: Tally, offset: int) -> dict[int, object]:
+    totals = tally.totals
+    values = {offset: totals.records, offset + 1: totals.quick, offset + 2: totals.total}
+    if totals.average_duration is not None:
+        values[offset + 3] = totals.average_duration
+    return values
+
+
+def tally_workbook(tally: Tally) -> Workbook:
+    title = tally_title(tally)
+    subtitle = _(
+        "提出期限 %(deadline)s ／ 作成日時 %(now)s ／ 簡易集計は件数のみで、対応時間の平均には含みません。"
+    ) % {
+        "deadline": format_deadline(tally.deadline),
+        "now": f"{timezone.localtime():%Y-%m-%d %H:%M}",
+    }
+    workbook = new_workbook(title)
+
+    sheet = workbook.active
+    sheet.title = _("分類・区分・受付方法別")
+    columns = [
+        Column(_("分類"), lambda r: r.category.name),
+        Column(_("問い合わせ者の区分"), lambda r: r.caller_type_label),
+        Column(_("受付方法"), lambda r: r.channel_label),
+        *_count_columns(),
+    ]
+    count = write_table(sheet, columns, tally.rows, title=title, subtitle=subtitle, totals=_totals(tally, 3))
+    _average_format(sheet, 7, 5, 5 + count)
+
+    sheet = workbook.create_sheet(_("分類別"))
+    columns = [Column(_("分類"), lambda r: r.category.name), *_count_columns()]
+    count = write_table(
+        sheet, columns, tally.by_category, title=title, subtitle=subtitle, totals=_totals(tally, 1)
+    )
+    _average_format(sheet, 5, 5, 5 + count)
+
+    sheet = workbook.create_sheet(_("対応状況別"))
+    columns = [Column(_("対応状況"), lambda r: r[0]), Column(_("応対記録（件）"), lambda r: r[1], "int")]
+    write_table(
+        sheet, columns, tally.status_rows, title=title, subtitle=subtitle, totals={1: tally.totals.records}
+    )
+
+    if tally.kind == ReportKind.MONTHLY:
+        sheet = workbook.create_sheet(_("日別"))
+        columns = [
+            Column(_("日付"), lambda r: r.day, "date"),
+            Column(_("応対記録（件）"), lambda r: r.records, "int"),
+            Column(_("簡易集計（件）"), lambda r: r.quick, "int"),
+            Column(_("合計（件）"), lambda r: r.total, "int"),
+        ]
+        write_table(
+            sheet,
+            columns,
+            tally.by_day,
+            title=title,
+            subtitle=subtitle,
+            totals={1: tally.totals.records, 2: tally.totals.quick, 3: tally.totals.total},
+        )
+    return workbook
+
+
+def tally_report(kind: str, day: datetime.date) -> tuple[Tally, bytes]:
+    tally = build_tally(kind, day)
+    return tally, to_bytes(tally_workbook(tally))
