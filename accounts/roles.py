@@ -77,6 +77,24 @@ _SETTLEMENT = [
     "claims.change_transfersettings",
 ]
 
+# コールセンター (call center): operators log inquiries and quick tallies and hand in the tallies; the
+# city and the system administrator read the records, including the caller's name and phone.
+_INQUIRY_READ = [
+    "inquiries.view_inquiry",
+    "inquiries.view_caller_details",
+    "inquiries.view_quicktally",
+    "inquiries.view_inquirycategory",
+    "inquiries.view_reportsubmission",
+]
+_INQUIRY_WORK = [
+    *_INQUIRY_READ,
+    "inquiries.add_inquiry",
+    "inquiries.change_inquiry",
+    "inquiries.add_quicktally",
+    "inquiries.delete_quicktally",
+    "inquiries.add_reportsubmission",
+]
+
 # Model permissions ("app_label.codename") per role.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     EDITOR: ["wagtailadmin.access_admin", *_SITE_CONTENT, *_TAXONOMY_EDIT, *_FACILITY_EDIT, *_NOTICES],
@@ -99,7 +117,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "participants.view_full_bank_account",
         *_SETTLEMENT,
     ],
-    OPERATOR: ["wagtailadmin.access_admin", *_FACILITY_VIEW],
+    OPERATOR: ["wagtailadmin.access_admin", *_FACILITY_VIEW, *_INQUIRY_WORK],
     CITY: [
         "wagtailadmin.access_admin",
         "campaigns.view_campaign",
@@ -111,6 +129,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_CLAIM_VIEW,
         *_BUDGET_VIEW,
         *_REPORTS_VIEW,
+        *_INQUIRY_READ,
     ],
     ADMIN: [
         "wagtailadmin.access_admin",
@@ -131,6 +150,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_CLAIM_VIEW,
         *_BUDGET_VIEW,
         "claims.change_transfersettings",
+        *_INQUIRY_READ,
+        "inquiries.add_inquirycategory",
+        "inquiries.change_inquirycategory",
         "campaigns.add_campaign",
         "campaigns.change_campaign",
         "campaigns.view_campaign",

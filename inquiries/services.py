@@ -9,13 +9,16 @@ quick tally has no duration).
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Q, Sum, Value
+from django.db.models.functions import Replace, TruncDate
 from django.utils import timezone
+
+from core.text import search_terms
 
 from .business_days import TOKYO, daily_deadline, first_of_month, monthly_deadline, next_month
 from .models import (
@@ -248,3 +251,24 @@ def record_submission(
         defaults={"submitted_by": user, "via": via, "submitted_at": timezone.now()},
     )
     return submission
+
+
+# --- search ---------------------------------------------------------------------------------------
+
+
+def search_inquiries(queryset, query: str, *, include_caller: bool = False):
+    """Every word must match the question, answer or facility (normalised like the facility guide);
+    with `include_caller`, a word may also match the caller's name or phone (digits only for phones)."""
+    if include_caller:
+        queryset = queryset.annotate(
+            caller_phone_digits=Replace(Replace("caller_phone", Value("-"), Value("")), Value(" "), Value(""))
+        )
+    for term in search_terms(query):
+        condition = Q(search_text__contains=term)
+        if include_caller:
+            condition |= Q(caller_name__icontains=term)
+            digits = re.sub(r"\D", "", term)
+            if digits:
+                condition |= Q(caller_phone_digits__contains=digits)
+        queryset = queryset.filter(condition)
+    return queryset
