@@ -18,12 +18,11 @@ from django.utils.translation import gettext as _
 from claims import claim_file as cf
 from core.prefectures import OVERSEAS, PREFECTURES
 
-DEFAULT_CLAIM_FILE_MAX_BYTES = 5 * 1024 * 1024
 CLAIM_FILE_EXTENSIONS = (".xlsx", ".csv")
 
 
 def claim_file_max_bytes() -> int:
-    return getattr(settings, "CLAIM_FILE_MAX_BYTES", DEFAULT_CLAIM_FILE_MAX_BYTES)
+    return settings.CLAIM_FILE_MAX_BYTES
 
 
 def month_label(month: datetime.date) -> str:

@@ -167,6 +167,8 @@ STORAGES = {
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Application documents (営業許可証・通帳の写し): PDF, JPEG or PNG up to this size.
 PARTICIPANT_DOCUMENT_MAX_BYTES = env_int("PARTICIPANT_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Claim files (実績報告) uploaded by hotels: xlsx or CSV up to this size.
+CLAIM_FILE_MAX_BYTES = env_int("CLAIM_FILE_MAX_BYTES", 5 * 1024 * 1024)
 
 # --- E-mail ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
