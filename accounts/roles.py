@@ -95,10 +95,29 @@ _INQUIRY_WORK = [
     "inquiries.add_reportsubmission",
 ]
 
+# よくある質問: editors write and translate, moderators publish; operators turn an inquiry into a draft.
+_FAQ_EDIT = [f"inquiries.{action}_faqentry" for action in ("add", "change", "view")]
+_FAQ_PUBLISH = [*_FAQ_EDIT, "inquiries.delete_faqentry", "inquiries.publish_faqentry"]
+_FAQ_DRAFT = ["inquiries.add_faqentry", "inquiries.view_faqentry"]
+
 # Model permissions ("app_label.codename") per role.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    EDITOR: ["wagtailadmin.access_admin", *_SITE_CONTENT, *_TAXONOMY_EDIT, *_FACILITY_EDIT, *_NOTICES],
-    MODERATOR: ["wagtailadmin.access_admin", *_SITE_CONTENT, *_TAXONOMY_EDIT, *_FACILITY_EDIT, *_NOTICES],
+    EDITOR: [
+        "wagtailadmin.access_admin",
+        *_SITE_CONTENT,
+        *_TAXONOMY_EDIT,
+        *_FACILITY_EDIT,
+        *_NOTICES,
+        *_FAQ_EDIT,
+    ],
+    MODERATOR: [
+        "wagtailadmin.access_admin",
+        *_SITE_CONTENT,
+        *_TAXONOMY_EDIT,
+        *_FACILITY_EDIT,
+        *_NOTICES,
+        *_FAQ_PUBLISH,
+    ],
     REVIEWER: [
         "wagtailadmin.access_admin",
         "campaigns.view_campaign",
@@ -117,7 +136,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "participants.view_full_bank_account",
         *_SETTLEMENT,
     ],
-    OPERATOR: ["wagtailadmin.access_admin", *_FACILITY_VIEW, *_INQUIRY_WORK],
+    OPERATOR: ["wagtailadmin.access_admin", *_FACILITY_VIEW, *_INQUIRY_WORK, *_FAQ_DRAFT],
     CITY: [
         "wagtailadmin.access_admin",
         "campaigns.view_campaign",

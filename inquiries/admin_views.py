@@ -19,13 +19,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.admin import messages
 from wagtail.admin.auth import permission_required
+from wagtail.models import Locale
 
 from facilities.models import Facility, FacilityGuidePage
 
 from . import permissions as perms
 from . import services
 from .admin_forms import InquiryFilter, InquiryForm, QuickTallyForm, active_categories
-from .models import OPEN_STATUSES, CallerType, Channel, Inquiry, QuickTally
+from .faq import create_faq_draft
+from .models import OPEN_STATUSES, CallerType, Channel, FAQPage, Inquiry, QuickTally
 
 PER_PAGE = 50
 FACILITY_OPTIONS_LIMIT = 3000
@@ -97,9 +99,9 @@ def _quick_tally_context(request: HttpRequest) -> dict:
     }
 
 
-def _guide_url() -> str:
-    guide = FacilityGuidePage.objects.live().public().order_by("pk").first()
-    return guide.url if guide is not None else ""
+def _public_url(page_type) -> str:
+    page = page_type.objects.live().public().filter(locale=Locale.get_default()).order_by("pk").first()
+    return page.url if page is not None else ""
 
 
 @permission_required(perms.ADD)
@@ -120,7 +122,8 @@ def inquiry_create(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "facility_options": _facility_options(),
-        "guide_url": _guide_url(),
+        "guide_url": _public_url(FacilityGuidePage),
+        "faq_url": _public_url(FAQPage),
         "can_quick_tally": perms.can_quick_tally(request.user),
     }
     if context["can_quick_tally"]:
@@ -138,6 +141,8 @@ def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "inquiry": inquiry,
             "show_caller": perms.can_see_caller(request.user),
             "can_change": perms.can_change(request.user),
+            "can_make_faq": perms.can_make_faq(request.user),
+            "faq_entries": inquiry.faq_entries.all(),
         },
     )
 
@@ -191,3 +196,22 @@ def quick_tally_undo(request: HttpRequest) -> HttpResponse:
             % {"category": undone.category, "caller": undone.get_caller_type_display()},
         )
     return redirect(f"{reverse('inquiries_new')}#quick-tally")
+
+
+@permission_required(perms.MAKE_FAQ)
+@require_POST
+def inquiry_to_faq(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "FAQ にする": a draft よくある質問 from this inquiry, for editors to finish and publish."""
+    inquiry = get_object_or_404(Inquiry, pk=pk)
+    entry = create_faq_draft(inquiry, request.user)
+    buttons = []
+    if request.user.has_perm("inquiries.change_faqentry"):
+        buttons.append(
+            messages.button(
+                reverse("wagtailsnippets_inquiries_faqentry:edit", args=[entry.pk]), _("編集する")
+            )
+        )
+    messages.success(
+        request, _("よくある質問の下書きを作成しました。編集者が確認してから公開します。"), buttons=buttons
+    )
+    return redirect("inquiries_detail", pk=inquiry.pk)

@@ -8,11 +8,16 @@ no tally or report ever reads them.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import DraftStateMixin, Page, RevisionMixin, TranslatableMixin
 
 from core.i18n import pick_language
 from core.text import normalize_search_text
@@ -194,3 +199,89 @@ class ReportSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.period}"
+
+
+# --- よくある質問 (spec コールセンター 6) -----------------------------------------------------------
+
+
+class Audience(models.TextChoices):
+    TRAVELLER = "traveller", _("利用者")
+    BUSINESS = "business", _("事業者")
+
+
+class FAQEntry(TranslatableMixin, DraftStateMixin, RevisionMixin, models.Model):
+    """One よくある質問: editors write and translate it, moderators publish it (spec コールセンター 6)."""
+
+    question = models.CharField(_("質問"), max_length=255)
+    answer = RichTextField(_("回答"), features=["bold", "link", "ol", "ul"])
+    category = models.ForeignKey(
+        InquiryCategory, verbose_name=_("分類"), on_delete=models.PROTECT, related_name="faq_entries"
+    )
+    audience = models.CharField(
+        _("対象"), max_length=10, choices=Audience.choices, default=Audience.TRAVELLER
+    )
+    sort_order = models.PositiveSmallIntegerField(
+        _("表示順"), default=0, help_text=_("小さい順に表示します。")
+    )
+    source_inquiry = models.ForeignKey(
+        Inquiry,
+        verbose_name=_("元の応対記録"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="faq_entries",
+        editable=False,
+    )
+    search_text = models.TextField(editable=False, blank=True)
+    _revisions = GenericRelation("wagtailcore.Revision", related_query_name="faqentry")
+
+    panels = [
+        FieldPanel("question"),
+        FieldPanel("answer"),
+        FieldPanel("category"),
+        FieldPanel("audience"),
+        FieldPanel("sort_order"),
+    ]
+
+    class Meta(TranslatableMixin.Meta):
+        ordering = ["sort_order", "pk"]
+        verbose_name = _("よくある質問")
+        verbose_name_plural = pgettext_lazy("plural", "よくある質問")
+
+    def __str__(self) -> str:
+        return self.question
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = normalize_search_text(f"{self.question} {strip_tags(self.answer or '')}")
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+    @property
+    def revisions(self):
+        return self._revisions
+
+
+class FAQPage(Page):
+    """The public よくある質問 page: the live entries of the page's language, filtered by category and
+    audience and searched with the facility guide's normalisation (`ｷｬﾝｾﾙ` finds キャンセル)."""
+
+    intro = models.TextField(_("導入文"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types: list[str] = []
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("よくある質問ページ")
+
+    def get_context(self, request, *args, **kwargs):
+        from .faq import FAQSearchForm, search_faq
+
+        context = super().get_context(request, *args, **kwargs)
+        form = FAQSearchForm(request.GET or None)
+        context["form"] = form
+        context["entries"] = search_faq(self.locale, form)
+        context["filtered"] = form.is_bound and form.is_valid() and any(form.cleaned_data.values())
+        return context

@@ -10,6 +10,7 @@ CALLER_DETAILS = "inquiries.view_caller_details"  # personal data: the caller's 
 QUICK_TALLY = "inquiries.add_quicktally"
 VIEW_REPORTS = "inquiries.view_reportsubmission"
 SUBMIT_REPORTS = "inquiries.add_reportsubmission"
+MAKE_FAQ = "inquiries.add_faqentry"  # "FAQ にする" creates a draft entry
 
 
 def can_view(user) -> bool:
@@ -38,3 +39,7 @@ def can_view_reports(user) -> bool:
 
 def can_submit_reports(user) -> bool:
     return user.has_perm(SUBMIT_REPORTS)
+
+
+def can_make_faq(user) -> bool:
+    return user.has_perm(MAKE_FAQ)

@@ -9,7 +9,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import admin_views
 from . import permissions as perms
-from .models import InquiryCategory
+from .models import FAQEntry, InquiryCategory
 
 
 class PermissionMenuItem(MenuItem):
@@ -36,6 +36,24 @@ class InquiryCategoryViewSet(SnippetViewSet):
 register_snippet(InquiryCategoryViewSet)
 
 
+class FAQEntryViewSet(SnippetViewSet):
+    """よくある質問: drafts, revisions, publishing by moderators, translation with wagtail-localize."""
+
+    model = FAQEntry
+    icon = "help"
+    menu_label = _("よくある質問")
+    menu_order = 232
+    add_to_admin_menu = True
+    list_display = ["question", "category", "audience", "sort_order", "locale"]
+    list_filter = ["category", "audience", "locale"]
+    search_fields = ["question"]
+    search_backend_name = None
+    list_per_page = 50
+
+
+register_snippet(FAQEntryViewSet)
+
+
 @hooks.register("register_admin_urls")
 def register_inquiries_admin_urls():
     return [
@@ -46,6 +64,7 @@ def register_inquiries_admin_urls():
         path("inquiries/quick-tally/undo/", admin_views.quick_tally_undo, name="inquiries_quick_tally_undo"),
         path("inquiries/<int:pk>/", admin_views.inquiry_detail, name="inquiries_detail"),
         path("inquiries/<int:pk>/edit/", admin_views.inquiry_edit, name="inquiries_edit"),
+        path("inquiries/<int:pk>/faq/", admin_views.inquiry_to_faq, name="inquiries_to_faq"),
     ]
 
 

@@ -25,6 +25,8 @@ PUBLIC_PAGES = [
     "/facilities/D001/",
     "/facilities/D019/",
     "/facilities/sold-out/",
+    "/faq/",
+    "/faq/?category=business-info&q=書類",
 ]
 ALL_PAGES = [*PUBLIC_PAGES, *[f"/en{path}" for path in PUBLIC_PAGES]]
 
