@@ -8,6 +8,8 @@ caller's name and phone are shown only to roles with `inquiries.view_caller_deta
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -27,9 +29,11 @@ from . import permissions as perms
 from . import services
 from .admin_forms import InquiryFilter, InquiryForm, QuickTallyForm, active_categories
 from .faq import create_faq_draft
-from .models import OPEN_STATUSES, CallerType, Channel, FAQPage, Inquiry, QuickTally
+from .models import OPEN_STATUSES, CallerType, Channel, FAQPage, Inquiry, QuickTally, SubmissionVia
+from .reports import parse_period, tally_filename, tally_report
 
 PER_PAGE = 50
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FACILITY_OPTIONS_LIMIT = 3000
 
 
@@ -215,3 +219,64 @@ def inquiry_to_faq(request: HttpRequest, pk: int) -> HttpResponse:
         request, _("よくある質問の下書きを作成しました。編集者が確認してから公開します。"), buttons=buttons
     )
     return redirect("inquiries_detail", pk=inquiry.pk)
+
+
+# --- reports: which are due, done or overdue; download; mark submitted ----------------------------
+
+
+@permission_required(perms.VIEW_REPORTS)
+def reports(request: HttpRequest) -> HttpResponse:
+    daily, monthly = services.report_schedule()
+    return TemplateResponse(
+        request,
+        "inquiries/admin/reports.html",
+        {
+            "daily": daily,
+            "monthly": monthly,
+            "can_submit": perms.can_submit_reports(request.user),
+            "overdue": sum(1 for r in [*daily, *monthly] if r.state == services.ReportState.OVERDUE),
+        },
+    )
+
+
+def _report_period(request: HttpRequest) -> tuple[str, datetime.date] | None:
+    kind = request.POST.get("kind", "")
+    try:
+        return kind, parse_period(kind, request.POST.get("period", ""))
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return None
+
+
+@permission_required(perms.VIEW_REPORTS)
+@require_POST
+def report_download(request: HttpRequest) -> HttpResponse:
+    """The tally as Excel. For staff who hand reports in, generating it here records the submission."""
+    parsed = _report_period(request)
+    if parsed is None:
+        return redirect("inquiries_reports")
+    kind, day = parsed
+    tally, content = tally_report(kind, day)
+    if perms.can_submit_reports(request.user):
+        try:
+            services.record_submission(kind, day, request.user, SubmissionVia.DOWNLOAD)
+        except services.SubmissionError:
+            pass  # a period still running is downloadable as a preview, never marked submitted
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{tally_filename(tally)}"'
+    return response
+
+
+@permission_required(perms.SUBMIT_REPORTS)
+@require_POST
+def report_mark_submitted(request: HttpRequest) -> HttpResponse:
+    parsed = _report_period(request)
+    if parsed is not None:
+        kind, day = parsed
+        try:
+            services.record_submission(kind, day, request.user, SubmissionVia.MARKED)
+        except services.SubmissionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("提出済みとして記録しました。"))
+    return redirect("inquiries_reports")

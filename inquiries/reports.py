@@ -8,6 +8,7 @@ the count of each day. Caller names and phones are never read (the tally does no
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +21,25 @@ from .models import ReportKind
 from .services import Tally, daily_tally, monthly_tally
 
 AVERAGE_FORMAT = "0.0"
+PERIOD_FORMATS = {
+    ReportKind.DAILY: (r"\d{4}-\d{2}-\d{2}", "YYYY-MM-DD"),
+    ReportKind.MONTHLY: (r"\d{4}-\d{2}", "YYYY-MM"),
+}
+
+
+def parse_period(kind: str, value: str) -> datetime.date:
+    """The day (daily, YYYY-MM-DD) or the month's first day (monthly, YYYY-MM); ValueError names the
+    expected shape."""
+    if kind not in PERIOD_FORMATS:
+        raise ValueError(_("種類は daily または monthly で指定してください。"))
+    pattern, shape = PERIOD_FORMATS[kind]
+    message = _("日付は %(shape)s の形式で指定してください（%(value)s）。") % {"shape": shape, "value": value}
+    if not re.fullmatch(pattern, value or ""):
+        raise ValueError(message)
+    try:
+        return datetime.date.fromisoformat(value if kind == ReportKind.DAILY else f"{value}-01")
+    except ValueError as exc:
+        raise ValueError(message) from exc
 
 
 def build_tally(kind: str, day: datetime.date) -> Tally:

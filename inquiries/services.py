@@ -13,14 +13,23 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import Replace, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.text import search_terms
 
-from .business_days import TOKYO, daily_deadline, first_of_month, monthly_deadline, next_month
+from .business_days import (
+    TOKYO,
+    daily_deadline,
+    first_of_month,
+    is_business_day,
+    monthly_deadline,
+    next_month,
+)
 from .models import (
     CallerType,
     Channel,
@@ -241,16 +250,120 @@ def report_period(kind: str, day: datetime.date) -> datetime.date:
     return first_of_month(day) if kind == ReportKind.MONTHLY else day
 
 
+class SubmissionError(Exception):
+    """A report that cannot be marked submitted; the message says why."""
+
+
+def period_end(kind: str, period: datetime.date) -> datetime.date:
+    """The last day a report covers."""
+    if kind == ReportKind.MONTHLY:
+        return next_month(first_of_month(period)) - datetime.timedelta(days=1)
+    return period
+
+
 def record_submission(
-    kind: str, day: datetime.date, user, via: str = SubmissionVia.MARKED
+    kind: str, day: datetime.date, user, via: str = SubmissionVia.MARKED, today: datetime.date | None = None
 ) -> ReportSubmission:
-    """Note that the report was handed in; the first record wins, a second one changes nothing."""
-    submission, _ = ReportSubmission.objects.get_or_create(
+    """Note that the report was handed in; the first record wins, a second one changes nothing. A period
+    that has not ended yet cannot be submitted (its tally would still change)."""
+    today = today or timezone.localdate()
+    if period_end(kind, day) >= today:
+        raise SubmissionError(_("対象期間が終わっていないため、まだ提出済みにできません。"))
+    submission, _created = ReportSubmission.objects.get_or_create(
         kind=kind,
         period=report_period(kind, day),
         defaults={"submitted_by": user, "via": via, "submitted_at": timezone.now()},
     )
     return submission
+
+
+class ReportState(models.TextChoices):
+    DONE = "done", gettext_lazy("提出済み")
+    DUE = "due", gettext_lazy("提出待ち")
+    OVERDUE = "overdue", gettext_lazy("期限超過")
+
+
+@dataclass
+class ScheduledReport:
+    kind: str
+    period: datetime.date
+    deadline: datetime.datetime
+    state: str
+    submission: ReportSubmission | None
+    records: int
+
+    @property
+    def state_label(self) -> str:
+        return str(ReportState(self.state).label)
+
+    @property
+    def period_value(self) -> str:
+        return f"{self.period:%Y-%m}" if self.kind == ReportKind.MONTHLY else f"{self.period:%Y-%m-%d}"
+
+
+def _state(deadline: datetime.datetime, submission, now: datetime.datetime) -> str:
+    if submission is not None:
+        return ReportState.DONE
+    return ReportState.OVERDUE if now > deadline else ReportState.DUE
+
+
+def _records_by_day(since, until) -> dict[datetime.date, int]:
+    return dict(
+        Inquiry.objects.filter(received_at__gte=since, received_at__lt=until)
+        .annotate(day=TruncDate("received_at", tzinfo=TOKYO))
+        .order_by()
+        .values_list("day")
+        .annotate(n=Count("pk"))
+    )
+
+
+def report_schedule(
+    now: datetime.datetime | None = None, days: int = 14, months: int = 3
+) -> tuple[list[ScheduledReport], list[ScheduledReport]]:
+    """The daily reports of the last `days` days and the monthly reports of the last `months` months,
+    newest first, each done (submitted), due (deadline ahead) or overdue. A day needs a report when it
+    is a business day or when the call center logged anything that day (a weekend opening)."""
+    now = timezone.localtime(now or timezone.now())
+    today = now.date()
+    first_day = today - datetime.timedelta(days=days)
+    since, until = _bounds(first_day, today)
+    counts = _records_by_day(since, until)
+    tallied_days = set(
+        QuickTally.objects.filter(at__gte=since, at__lt=until)
+        .annotate(day=TruncDate("at", tzinfo=TOKYO))
+        .values_list("day", flat=True)
+    )
+    month_starts = []
+    month = first_of_month(today)
+    for _i in range(months):
+        month = first_of_month(month - datetime.timedelta(days=1))
+        month_starts.append(month)
+    submissions = {
+        (s.kind, s.period): s
+        for s in ReportSubmission.objects.filter(
+            Q(kind=ReportKind.DAILY, period__gte=first_day)
+            | Q(kind=ReportKind.MONTHLY, period__in=month_starts)
+        ).select_related("submitted_by")
+    }
+
+    daily = []
+    for offset in range(1, days + 1):
+        day = today - datetime.timedelta(days=offset)
+        if not (is_business_day(day) or day in counts or day in tallied_days):
+            continue
+        deadline = daily_deadline(day)
+        submission = submissions.get((ReportKind.DAILY, day))
+        state = _state(deadline, submission, now)
+        daily.append(ScheduledReport(ReportKind.DAILY, day, deadline, state, submission, counts.get(day, 0)))
+    monthly = []
+    for start in month_starts:
+        deadline = monthly_deadline(start)
+        submission = submissions.get((ReportKind.MONTHLY, start))
+        month_since, month_until = _bounds(start, next_month(start))
+        records = Inquiry.objects.filter(received_at__gte=month_since, received_at__lt=month_until).count()
+        state = _state(deadline, submission, now)
+        monthly.append(ScheduledReport(ReportKind.MONTHLY, start, deadline, state, submission, records))
+    return daily, monthly
 
 
 # --- search ---------------------------------------------------------------------------------------

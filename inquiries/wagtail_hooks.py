@@ -62,6 +62,13 @@ def register_inquiries_admin_urls():
         path("inquiries/queue/", admin_views.inquiry_queue, name="inquiries_queue"),
         path("inquiries/quick-tally/", admin_views.quick_tally, name="inquiries_quick_tally"),
         path("inquiries/quick-tally/undo/", admin_views.quick_tally_undo, name="inquiries_quick_tally_undo"),
+        path("inquiries/reports/", admin_views.reports, name="inquiries_reports"),
+        path("inquiries/reports/download/", admin_views.report_download, name="inquiries_report_download"),
+        path(
+            "inquiries/reports/submitted/",
+            admin_views.report_mark_submitted,
+            name="inquiries_report_submitted",
+        ),
         path("inquiries/<int:pk>/", admin_views.inquiry_detail, name="inquiries_detail"),
         path("inquiries/<int:pk>/edit/", admin_views.inquiry_edit, name="inquiries_edit"),
         path("inquiries/<int:pk>/faq/", admin_views.inquiry_to_faq, name="inquiries_to_faq"),
@@ -83,6 +90,13 @@ def register_inquiries_menu():
             icon_name="help",
             order=300,
             allowed=perms.can_view,
+        ),
+        PermissionMenuItem(
+            _("集計報告"),
+            reverse("inquiries_reports"),
+            icon_name="date",
+            order=400,
+            allowed=perms.can_view_reports,
         ),
     ]
     return SubmenuMenuItem(_("コールセンター"), Menu(items=items), icon_name="mail", order=250)

@@ -75,6 +75,7 @@ SCREENS = {
     "inquiries_list": READERS,
     "inquiries_queue": READERS,
     "inquiries_new": {"operator"},
+    "inquiries_reports": READERS,
 }
 
 
@@ -112,9 +113,9 @@ def test_an_operator_cannot_open_back_office_money_screens(operator_client, name
 @pytest.mark.parametrize(
     ("role", "labels"),
     [
-        ("operator", ["応対記録の入力", "応対記録", "折り返し・エスカレーション"]),
-        ("city", ["応対記録", "折り返し・エスカレーション"]),
-        ("admin", ["応対記録", "折り返し・エスカレーション"]),
+        ("operator", ["応対記録の入力", "応対記録", "折り返し・エスカレーション", "集計報告"]),
+        ("city", ["応対記録", "折り返し・エスカレーション", "集計報告"]),
+        ("admin", ["応対記録", "折り返し・エスカレーション", "集計報告"]),
         ("reviewer", []),
         ("editor", []),
     ],

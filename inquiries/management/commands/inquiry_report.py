@@ -6,8 +6,6 @@ workbook as the admin download — and prints its deadline as `提出期限: YYY
 
 from __future__ import annotations
 
-import datetime
-import re
 from pathlib import Path
 from typing import Any
 
@@ -15,24 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from inquiries.models import ReportKind
-from inquiries.reports import format_deadline, tally_filename, tally_report
-
-FORMATS = {
-    ReportKind.DAILY: (r"\d{4}-\d{2}-\d{2}", "YYYY-MM-DD"),
-    ReportKind.MONTHLY: (r"\d{4}-\d{2}", "YYYY-MM"),
-}
-
-
-def parse_period(kind: str, value: str) -> datetime.date:
-    pattern, shape = FORMATS[kind]
-    try:
-        if not re.fullmatch(pattern, value):
-            raise ValueError(value)
-        return datetime.date.fromisoformat(value if kind == ReportKind.DAILY else f"{value}-01")
-    except ValueError as exc:
-        raise CommandError(
-            _("日付は %(shape)s の形式で指定してください（%(value)s）。") % {"shape": shape, "value": value}
-        ) from exc
+from inquiries.reports import format_deadline, parse_period, tally_filename, tally_report
 
 
 class Command(BaseCommand):
@@ -46,7 +27,10 @@ class Command(BaseCommand):
         parser.add_argument("--out", metavar="FILE", help=_("出力先のファイル（省略時は現在のフォルダ）"))
 
     def handle(self, *args: Any, kind: str, date: str, **options: Any) -> None:
-        day = parse_period(kind, date)
+        try:
+            day = parse_period(kind, date)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
         tally, content = tally_report(kind, day)
         out = Path(options.get("out") or tally_filename(tally))
         try:
