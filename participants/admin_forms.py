@@ -125,9 +125,36 @@ class ApproveForm(forms.Form):
         _("申請者へのメッセージ（任意）"), "", required=False, rows=2, help_text=_("申請者に表示されます。")
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, application=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["approved_on"].initial = timezone.localdate
+        # 配分額 of each facility, set with the approval (the accountant can change it later).
+        self.entries = list(application.facilities.all()) if application is not None else []
+        for entry in self.entries:
+            self.fields[f"allocation_{entry.pk}"] = forms.IntegerField(
+                label=_("配分額：%(facility)s（円）") % {"facility": entry.name},
+                min_value=0,
+                initial=0,
+                required=False,
+                help_text=_("後から経理担当が変更できます。"),
+                error_messages={
+                    "invalid": _("配分額は半角数字（円）で入力してください。"),
+                    "min_value": _("配分額は0円以上で入力してください。"),
+                },
+            )
+
+    def allocation_fields(self):
+        return [self[f"allocation_{entry.pk}"] for entry in self.entries]
+
+    def allocations(self) -> dict[int, int]:
+        """{ApplicationFacility pk: yen} from valid data."""
+        return {entry.pk: self.cleaned_data.get(f"allocation_{entry.pk}") or 0 for entry in self.entries}
+
+    def allocation_summary(self) -> list[tuple[str, int]]:
+        return [
+            (entry.name, amount)
+            for entry, amount in zip(self.entries, self.allocations().values(), strict=True)
+        ]
 
 
 class CityDecisionForm(forms.Form):

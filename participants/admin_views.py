@@ -161,8 +161,8 @@ class Action:
         if self.form_class is None:
             return None
         prefix = self.name
-        if self.form_class is ChecklistForm:
-            return ChecklistForm(data, application=application, prefix=prefix)
+        if self.form_class in (ChecklistForm, ApproveForm):
+            return self.form_class(data, application=application, prefix=prefix)
         return self.form_class(data, prefix=prefix)
 
 
@@ -223,7 +223,15 @@ ACTIONS: dict[str, Action] = {
             (S.IN_REVIEW,),
             (perms.REVIEW,),
             lambda application, user, data: services.approve(
-                application, user, approved_on=data["approved_on"], note=data.get("note", "")
+                application,
+                user,
+                approved_on=data["approved_on"],
+                note=data.get("note", ""),
+                allocations={
+                    int(key.removeprefix("allocation_")): value or 0
+                    for key, value in data.items()
+                    if key.startswith("allocation_")
+                },
             ),
             gettext_lazy("登録決定しました。施設は参加施設のご案内に掲載されます。"),
             ApproveForm,

@@ -248,9 +248,19 @@ def reject(application: Application, reviewer, reason: str) -> Application:
 
 @transaction.atomic
 def approve(
-    application: Application, reviewer, approved_on: datetime.date | None = None, note: str = ""
+    application: Application,
+    reviewer,
+    approved_on: datetime.date | None = None,
+    note: str = "",
+    allocations: dict[int, int] | None = None,
 ) -> Application:
-    """登録決定: fix 登録決定日 and publish the application's facilities in the guide for its round."""
+    """登録決定: fix 登録決定日 and publish the application's facilities in the guide for its round.
+
+    `allocations` gives each facility's 配分額 by application-entry id; a budget that cannot take
+    them refuses the whole approval (nothing is published).
+    """
+    from claims import budget
+
     application = _lock(application)
     _require(application, S.IN_REVIEW)
     if not application.checklist_complete:
@@ -261,9 +271,15 @@ def approve(
         raise TransitionError(_("施設が登録されていない申請は登録決定できません。"))
     for index, entry in enumerate(entries, start=1):
         facility = publish_facility(application, entry, index)
-        Participation.objects.update_or_create(
+        participation, _created = Participation.objects.update_or_create(
             facility=facility, campaign=application.campaign, defaults={"approved_on": approved_on}
         )
+        amount = (allocations or {}).get(entry.pk)
+        if amount:
+            try:
+                budget.set_allocation(participation, amount, actor=reviewer, note="approval")
+            except budget.BudgetError as error:
+                raise TransitionError(f"{entry.name}: {error}") from error
     event = _record(
         application, reviewer, S.APPROVED, note.strip() or _("参加を登録決定しました。"), visible=True
     )

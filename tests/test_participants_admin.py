@@ -129,9 +129,15 @@ def test_reviewer_returns_then_approves_and_the_facility_is_in_the_guide(
     # The applicant corrects and resubmits; the reviewer starts again and approves.
     services.submit(application, member)
     client.post(action_url(application, "start_review"))
-    approve = {"approve-approved_on": "2025-05-01", "approve-note": ""}
+    entry = application.facilities.get(name="杜の宿ホテル本館")
+    approve = {
+        "approve-approved_on": "2025-05-01",
+        "approve-note": "",
+        f"approve-allocation_{entry.pk}": "1200000",
+    }
     confirm = client.post(action_url(application, "approve"), approve)
     assert confirm.status_code == 200 and "2025年5月1日" in confirm.content.decode()
+    assert "1,200,000円" in confirm.content.decode()
     assert not Facility.objects.filter(name="杜の宿ホテル本館").exists()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(action_url(application, "approve"), {**approve, "confirmed": "1"})
@@ -141,9 +147,9 @@ def test_reviewer_returns_then_approves_and_the_facility_is_in_the_guide(
     assert "登録決定" in mail.outbox[-1].subject
 
     facility = Facility.objects.get(name="杜の宿ホテル本館")
-    assert Participation.objects.get(facility=facility, campaign=campaign).approved_on == datetime.date(
-        2025, 5, 1
-    )
+    participation = Participation.objects.get(facility=facility, campaign=campaign)
+    assert participation.approved_on == datetime.date(2025, 5, 1)
+    assert participation.budget.limit == 1_200_000  # 配分額 set with the approval
     guide = client.get("/facilities/?q=杜の宿ホテル本館")
     assert guide.status_code == 200 and "杜の宿ホテル本館" in guide.content.decode()
 

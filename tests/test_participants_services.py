@@ -221,3 +221,20 @@ def test_documents_are_checked_by_content():
 def test_oversized_documents_are_refused():
     with pytest.raises(ValidationError, match="大きすぎます"):
         validate_document(SimpleUploadedFile("a.pdf", PDF_BYTES + b"0" * 2048))
+
+
+def test_approval_sets_each_facility_allocation_within_the_budget(reviewer):
+    from claims import budget
+
+    application = _in_review(reviewer)
+    entry = application.facilities.get()
+    services.save_checklist(application, reviewer, dict.fromkeys(application.CHECKLIST_FIELDS, True))
+    too_much = application.campaign.budget + 1
+    with pytest.raises(services.TransitionError, match="配分額の合計が予算額を超えます"):
+        services.approve(application, reviewer, allocations={entry.pk: too_much})
+    application.refresh_from_db()
+    assert application.status == S.IN_REVIEW and not Facility.objects.filter(business=application.business)
+    services.approve(application, reviewer, allocations={entry.pk: 500_000})
+    entry.refresh_from_db()
+    participation = entry.facility.participations.get(campaign=application.campaign)
+    assert budget.facility_account(participation).limit == 500_000
