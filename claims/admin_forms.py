@@ -161,6 +161,22 @@ class AllocationForm(forms.Form):
     note = forms.CharField(label=_("メモ（任意）"), required=False, max_length=200, strip=True)
 
 
+class SoldOutThresholdForm(forms.Form):
+    percent = forms.IntegerField(
+        label=_("販売終了の目安（配分額に対する％）"),
+        min_value=1,
+        max_value=100,
+        help_text=_("申請中と承認済みの合計が配分額のこの割合に達した施設を、自動で販売終了にします。"),
+        error_messages={
+            "required": _("販売終了の目安を入力してください。"),
+            "invalid": _("販売終了の目安は半角数字で入力してください。"),
+            # Django formats these messages with the limit: a literal % is written %%.
+            "min_value": _("販売終了の目安は1〜100%%の範囲で入力してください。"),
+            "max_value": _("販売終了の目安は1〜100%%の範囲で入力してください。"),
+        },
+    )
+
+
 class CloseMonthForm(forms.Form):
     month = forms.TypedChoiceField(
         label=_("締める月"), coerce=_parse_month, error_messages={"required": _("締める月を選んでください。")}

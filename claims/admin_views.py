@@ -48,6 +48,7 @@ from .admin_forms import (
     CloseMonthForm,
     ExcludeLineForm,
     ReturnForm,
+    SoldOutThresholdForm,
     UploadForm,
     campaign_months,
     month_label,
@@ -427,7 +428,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(perms.VIEW_BUDGET)
-def allocations(request: HttpRequest) -> HttpResponse:
+def allocations(request: HttpRequest, threshold_form: SoldOutThresholdForm | None = None) -> HttpResponse:
     campaigns, campaign = _selected_campaign(request)
     rows = []
     page = None
@@ -473,8 +474,31 @@ def allocations(request: HttpRequest) -> HttpResponse:
             "query": query,
             "query_string": _query_string(request),
             "can_allocate": perms.can_allocate(request.user),
+            "threshold_form": threshold_form
+            or SoldOutThresholdForm(
+                initial={"percent": account.sold_out_threshold_percent if account else 100}
+            ),
         },
     )
+
+
+@permission_required(perms.ALLOCATE)
+@require_POST
+def sold_out_threshold(request: HttpRequest) -> HttpResponse:
+    """The round's 販売終了 threshold; applied to every facility at once."""
+    _campaigns, campaign = _selected_campaign(request)
+    if campaign is None:
+        raise Http404
+    form = SoldOutThresholdForm(request.POST)
+    if form.is_valid():
+        ended = services.set_sold_out_threshold(campaign, form.cleaned_data["percent"])
+        messages.success(
+            request,
+            _("販売終了の目安を %(percent)s%% にしました（新たに販売終了にした施設: %(count)s）。")
+            % {"percent": form.cleaned_data["percent"], "count": ended},
+        )
+        return redirect(_with_campaign("claims_allocations", campaign))
+    return allocations(request, threshold_form=form)
 
 
 @permission_required(perms.ALLOCATE)
@@ -497,6 +521,7 @@ def allocation_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except budget.BudgetError as exc:
                 form.add_error("amount", str(exc))
             else:
+                services.apply_sold_out_rule(participation)
                 messages.success(
                     request,
                     _("%(facility)s の配分額を %(amount)s円にしました。")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +52,14 @@ class BudgetAccount(models.Model):
     submitted = models.PositiveBigIntegerField(_("申請中"), default=0)
     approved = models.PositiveBigIntegerField(_("承認済み"), default=0)
     paid = models.PositiveBigIntegerField(_("支払済み"), default=0)
+    sold_out_threshold_percent = models.PositiveSmallIntegerField(
+        _("販売終了の目安（配分額に対する％）"),
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "申請中と承認済みの合計が配分額のこの割合に達した施設を販売終了にします（キャンペーン全体）。"
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -68,6 +76,10 @@ class BudgetAccount(models.Model):
                 condition=Q(allocated__lte=F("limit")), name="budget_allocated_within_limit"
             ),
             models.CheckConstraint(condition=Q(paid__lte=F("approved")), name="budget_paid_within_approved"),
+            models.CheckConstraint(
+                condition=Q(sold_out_threshold_percent__gte=1, sold_out_threshold_percent__lte=100),
+                name="budget_sold_out_threshold_range",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -17,6 +17,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from facilities.models import Participation
 from facilities.services import mark_sold_out
 
 from . import budget
@@ -24,7 +25,6 @@ from .claim_file import ClaimFileResult, check_claim_file
 from .models import Claim, ClaimLine, ClaimStatus
 
 S = ClaimStatus
-DEFAULT_SOLD_OUT_THRESHOLD_PERCENT = 100
 
 
 class ClaimError(Exception):
@@ -243,12 +243,27 @@ def mark_paid(claim: Claim, paid_on: datetime.date, user) -> Claim:
     return claim
 
 
-def apply_sold_out_rule(participation, threshold_percent: int = DEFAULT_SOLD_OUT_THRESHOLD_PERCENT) -> bool:
-    """販売終了 automation: once approved plus submitted reaches the allocation (or the threshold share
-    of it), the facility sells no more discounted stays and the guide shows it."""
+def apply_sold_out_rule(participation) -> bool:
+    """販売終了 automation: once approved plus submitted reaches the allocation (or the share of it the
+    accountant set for the round), the facility sells no more discounted stays and the guide shows it."""
     account = budget.facility_account(participation)
     if account.limit <= 0 or participation.sold_out_at is not None:
         return False
-    if (account.approved + account.submitted) * 100 >= account.limit * threshold_percent:
+    threshold = budget.campaign_account(participation.campaign).sold_out_threshold_percent
+    if (account.approved + account.submitted) * 100 >= account.limit * threshold:
         return mark_sold_out(participation, None)
     return False
+
+
+@transaction.atomic
+def set_sold_out_threshold(campaign, percent: int) -> int:
+    """Change the round's 販売終了 threshold and apply it at once; returns how many facilities it ended."""
+    if not 1 <= percent <= 100:
+        raise ClaimError(_("販売終了の目安は1〜100%の範囲で入力してください。"))
+    account = budget.campaign_account(campaign, lock=True)
+    account.sold_out_threshold_percent = percent
+    account.save(update_fields=["sold_out_threshold_percent", "updated_at"])
+    participations = Participation.objects.filter(campaign=campaign, sold_out_at__isnull=True).select_related(
+        "campaign"
+    )
+    return sum(apply_sold_out_rule(participation) for participation in participations)

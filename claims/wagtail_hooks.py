@@ -25,6 +25,7 @@ def register_claims_admin_urls():
         path("claims/upload/", admin_views.upload, name="claims_upload"),
         path("claims/allocations/", admin_views.allocations, name="claims_allocations"),
         path("claims/allocations/<int:pk>/", admin_views.allocation_edit, name="claims_allocation_edit"),
+        path("claims/sold-out-threshold/", admin_views.sold_out_threshold, name="claims_sold_out_threshold"),
         path("claims/dashboard/", admin_views.dashboard, name="claims_dashboard"),
         path("claims/months/", admin_views.months, name="claims_months"),
         path("claims/months/close/", admin_views.month_close, name="claims_month_close"),

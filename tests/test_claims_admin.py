@@ -528,6 +528,24 @@ def test_allocation_edit_errors_are_shown_next_to_the_field(client, campaign):
     assert budget.campaign_account(campaign).allocated == 60_000
 
 
+def test_the_accountant_changes_the_sold_out_threshold(client, campaign):
+    participation = participate(campaign, "T1", allocation=20_000)
+    submitted_claim(participation, 8_000)  # 40 % of the allocation
+    url = reverse("claims_sold_out_threshold")
+    login(client, "city")
+    assert client.post(url, {"campaign": campaign.slug, "percent": "40"}).status_code in (302, 403)
+    assert budget.campaign_account(campaign).sold_out_threshold_percent == 100
+    login(client, "accountant")
+    bad = client.post(url, {"campaign": campaign.slug, "percent": "101"})
+    assert bad.status_code == 200 and "1〜100%" in bad.content.decode()
+    response = client.post(url, {"campaign": campaign.slug, "percent": "40"})
+    assert response.status_code == 302
+    participation.refresh_from_db()
+    assert participation.sold_out_at is not None
+    page = client.get(reverse("claims_allocations"), {"campaign": campaign.slug}).content.decode()
+    assert "<dd>40%</dd>" in page
+
+
 # --- 予算ダッシュボード ----------------------------------------------------------------------------
 
 

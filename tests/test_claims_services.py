@@ -176,3 +176,16 @@ def test_the_ledger_is_append_only_in_the_database(campaign):
     with pytest.raises(Exception, match="append-only"), transaction.atomic():
         LedgerEntry.objects.filter(pk=entry.pk).delete()
     assert BudgetAccount.objects.filter(campaign=campaign).count() == 2
+
+
+def test_the_accountant_sets_a_lower_sold_out_threshold(campaign):
+    participation = participate(campaign, "H1", allocation=20_000)
+    submitted_claim(participation, 8_000, prefix="A")  # 40 % of the allocation
+    participation.refresh_from_db()
+    assert participation.sold_out_at is None
+    with pytest.raises(services.ClaimError, match="1〜100%"):
+        services.set_sold_out_threshold(campaign, 0)
+    assert services.set_sold_out_threshold(campaign, 40) == 1
+    participation.refresh_from_db()
+    assert participation.sold_out_at is not None
+    assert budget.campaign_account(campaign).sold_out_threshold_percent == 40
