@@ -21,6 +21,8 @@ from PIL import ImageDraw, ImageFont
 from wagtail.images.models import Image
 from wagtail.models import Locale, Page, Site
 
+from campaigns.models import Campaign
+
 from .models import (
     ContactSettings,
     FooterLink,
@@ -697,6 +699,12 @@ def _ensure_settings(links: Links, out: TextIO) -> None:
         contact.hours_en = "Weekdays 9:00–17:00 (closed on weekends and public holidays)"
         contact.note = "番号はデモ用の架空の番号です。"
         contact.note_en = "These are fictional numbers for the demo."
+        campaign = Campaign.objects.current()
+        if campaign is not None:  # lines open around the round, as the spec's periods do
+            contact.traveller_from = campaign.stay_start - datetime.timedelta(days=7)
+            contact.traveller_until = campaign.stay_end + datetime.timedelta(days=8)
+            contact.business_from = campaign.application_start
+            contact.business_until = campaign.stay_end + datetime.timedelta(days=21)
         contact.save()
         out.write("Set the call-center contact details\n")
     alert = SiteAlertSettings.load()

@@ -156,9 +156,16 @@ class ContactSettings(BaseGenericSetting):
     hours_en = models.CharField(_("受付時間（英語）"), max_length=200, blank=True)
     note = models.TextField(_("備考（日本語）"), blank=True)
     note_en = models.TextField(_("備考（英語）"), blank=True)
+    # The spec opens each line for its own period (利用者向け 5/19–7/18, 事業者向け 5/1–7/31 in 2025).
+    traveller_from = models.DateField(_("旅行者向けの開設日"), null=True, blank=True)
+    traveller_until = models.DateField(_("旅行者向けの終了日"), null=True, blank=True)
+    business_from = models.DateField(_("事業者向けの開設日"), null=True, blank=True)
+    business_until = models.DateField(_("事業者向けの終了日"), null=True, blank=True)
 
     panels = [
         FieldRowPanel([FieldPanel("traveller_phone"), FieldPanel("business_phone")]),
+        FieldRowPanel([FieldPanel("traveller_from"), FieldPanel("traveller_until")]),
+        FieldRowPanel([FieldPanel("business_from"), FieldPanel("business_until")]),
         FieldRowPanel([FieldPanel("hours"), FieldPanel("hours_en")]),
         FieldRowPanel([FieldPanel("note"), FieldPanel("note_en")]),
     ]
@@ -173,6 +180,16 @@ class ContactSettings(BaseGenericSetting):
     @property
     def localized_note(self) -> str:
         return pick_language(self.note, self.note_en)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        for start, end in (("traveller_from", "traveller_until"), ("business_from", "business_until")):
+            if getattr(self, start) and getattr(self, end) and getattr(self, end) < getattr(self, start):
+                errors[end] = _("終了日は開設日以降の日付にしてください。")
+        if errors:
+            raise ValidationError(errors)
 
 
 class AlertLevel(models.TextChoices):

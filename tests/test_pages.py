@@ -174,6 +174,23 @@ def test_contact_details_come_from_settings(client, seeded):
     assert "022-123-4567" in page and 'href="tel:0221234567"' in page
 
 
+def test_each_line_shows_its_own_period(client, seeded):
+    import datetime
+
+    from django.core.exceptions import ValidationError
+
+    contact = ContactSettings.load()
+    contact.traveller_from, contact.traveller_until = datetime.date(2025, 5, 19), datetime.date(2025, 7, 18)
+    contact.business_from, contact.business_until = datetime.date(2025, 5, 1), datetime.date(2025, 7, 31)
+    contact.save()
+    page = html(client, "/contact/")  # the contact block and the footer
+    assert page.count("開設期間: 2025年5月19日（月）〜2025年7月18日（金）") == 2
+    assert page.count("開設期間: 2025年5月1日（木）〜2025年7月31日（木）") == 2
+    contact.business_until = datetime.date(2025, 4, 30)
+    with pytest.raises(ValidationError, match="開設日以降"):
+        contact.full_clean()
+
+
 def test_language_switcher_points_at_the_translation(client, seeded):
     page = html(client, "/about/")
     assert 'href="/en/about/" lang="en" hreflang="en"' in page
