@@ -214,6 +214,9 @@ COLLECTION_PERMISSIONS: dict[str, list[str]] = {
     ],
 }
 
+# Snippet models (app_label, model) that go through the moderation workflow like pages.
+MODERATED_SNIPPETS = [("inquiries", "faqentry")]
+
 # Wagtail's own sample groups are replaced by the roles above.
 LEGACY_GROUPS = ["Editors", "Moderators"]
 
@@ -308,3 +311,11 @@ def sync_moderation_workflow(apps: Any) -> None:
     root_page = Page.objects.filter(depth=1).first()
     if root_page is not None:
         WorkflowPage.objects.update_or_create(page=root_page, defaults={"workflow": workflow})
+
+    # Snippets that editors publish to the public site go through the same approval.
+    WorkflowContentType = apps.get_model("wagtailcore", "WorkflowContentType")
+    for app_label, model in MODERATED_SNIPPETS:
+        content_type, _ = ContentType.objects.get_or_create(app_label=app_label, model=model)
+        WorkflowContentType.objects.update_or_create(
+            content_type=content_type, defaults={"workflow": workflow}
+        )

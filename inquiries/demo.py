@@ -180,6 +180,7 @@ def _ensure_faq_page(ja: Locale, en: Locale | None, out: TextIO) -> None:
         page = FAQPage(
             title="よくある質問",
             slug=FAQ_SLUG,
+            show_in_menus=True,
             intro="コールセンターに多く寄せられる質問と回答です。キーワードや分類で絞り込めます。",
         )
         home.add_child(instance=page)

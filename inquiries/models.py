@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
-from wagtail.models import DraftStateMixin, Page, RevisionMixin, TranslatableMixin
+from wagtail.models import DraftStateMixin, Page, RevisionMixin, TranslatableMixin, WorkflowMixin
 
 from core.i18n import pick_language
 from core.text import normalize_search_text
@@ -209,8 +209,12 @@ class Audience(models.TextChoices):
     BUSINESS = "business", _("事業者")
 
 
-class FAQEntry(TranslatableMixin, DraftStateMixin, RevisionMixin, models.Model):
-    """One よくある質問: editors write and translate it, moderators publish it (spec コールセンター 6)."""
+class FAQEntry(WorkflowMixin, DraftStateMixin, RevisionMixin, TranslatableMixin, models.Model):
+    """One よくある質問: editors write and translate it, moderators publish it (spec コールセンター 6).
+
+    It goes through the site's moderation workflow (公開前の確認) like a page: an editor submits it
+    for approval and a moderator approves it (`accounts.roles.sync_moderation_workflow`).
+    """
 
     question = models.CharField(_("質問"), max_length=255)
     answer = RichTextField(_("回答"), features=["bold", "link", "ol", "ul"])

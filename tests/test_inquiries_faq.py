@@ -131,3 +131,29 @@ def test_create_faq_draft_keeps_an_empty_answer_valid(seeded):
     inquiry = Inquiry.objects.create(category=InquiryCategory.objects.first(), question="  質問\nです  ")
     entry = create_faq_draft(inquiry, None)
     assert entry.question == "質問 です" and entry.answer == "<p></p>"
+
+
+def test_an_editors_faq_goes_through_the_moderation_workflow(client, seeded, ja):
+    from accounts.roles import WORKFLOW_NAME
+
+    editor, moderator = UserFactory(role="editor"), UserFactory(role="moderator")
+    page = FAQPage.objects.get(locale=ja)
+    entry = FAQEntry(
+        locale=ja,
+        question="承認待ちの質問",
+        answer="<p>回答</p>",
+        category=InquiryCategory.objects.first(),
+        live=False,
+    )
+    entry.save()
+    entry.save_revision(user=editor)
+    workflow = FAQEntry.get_default_workflow()
+    assert workflow is not None and workflow.name == WORKFLOW_NAME
+    state = workflow.start(entry, editor)
+    assert "承認待ちの質問" not in client.get(page.url).content.decode()
+    task_state = state.current_task_state
+    assert task_state.task.specific.user_can_access_editor(entry, moderator)
+    task_state.task.specific.on_action(task_state, moderator, "approve")
+    entry.refresh_from_db()
+    assert entry.live
+    assert "承認待ちの質問" in client.get(page.url).content.decode()

@@ -162,6 +162,7 @@ def test_menu_breadcrumb_and_footer(client, seeded):
     page = html(client, "/news/site-open/")
     assert 'aria-label="メインメニュー"' in page
     assert '<a href="/news/" aria-current="page">お知らせ</a>' in page  # the section is marked current
+    assert 'href="/faq/"' in page  # the FAQ fed by the call center is one click away
     assert 'aria-label="パンくずリスト"' in page
     assert "ウェブアクセシビリティ方針" in page and "プライバシーポリシー" in page
 
