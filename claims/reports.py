@@ -223,7 +223,7 @@ def completion_rows(campaign) -> list[dict]:
 
 def completion_report(campaign) -> bytes:
     """完成データ / 事業終了報告: each facility's allocation (the plan) against its payment results."""
-    title = _("完成データ（参加事業者別の支払実績）")
+    title = _("完成データ・事業終了報告（参加施設別の配分額と支払実績）")
     workbook = new_workbook(title)
     sheet = workbook.active
     sheet.title = _("支払実績")
