@@ -3,19 +3,12 @@
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.menu import Menu, SubmenuMenuItem
+
+from core.admin_menu import PermissionMenuItem
 
 from . import admin_views
 from . import permissions as perms
-
-
-class PermissionMenuItem(MenuItem):
-    def __init__(self, *args, allowed, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.allowed = allowed
-
-    def is_shown(self, request) -> bool:
-        return self.allowed(request.user)
 
 
 @hooks.register("register_admin_urls")

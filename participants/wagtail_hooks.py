@@ -4,9 +4,11 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail import hooks
-from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.menu import Menu, SubmenuMenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
+
+from core.admin_menu import PermissionMenuItem
 
 from . import admin_views
 from . import permissions as perms
@@ -29,15 +31,6 @@ class ParticipantNoticeViewSet(SnippetViewSet):
 
 
 register_snippet(ParticipantNoticeViewSet)
-
-
-class PermissionMenuItem(MenuItem):
-    def __init__(self, *args, allowed, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.allowed = allowed
-
-    def is_shown(self, request) -> bool:
-        return self.allowed(request.user)
 
 
 @hooks.register("register_admin_urls")
