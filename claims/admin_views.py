@@ -35,7 +35,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.admin.auth import permission_required
 
 from campaigns.models import Campaign
+from campaigns.selection import selected_campaign
 from core.formatting import format_date, format_yen
+from core.paging import query_without
 from facilities.models import Area, Participation
 from participants import permissions as participant_perms
 
@@ -74,20 +76,6 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LISTED_STATUSES = [choice for choice in S.choices if choice[0] != S.DRAFT]
 
 
-def _selected_campaign(request: HttpRequest) -> tuple[list[Campaign], Campaign | None]:
-    campaigns = list(Campaign.objects.order_by("-stay_start"))
-    slug = request.GET.get("campaign") or request.POST.get("campaign")
-    campaign = next((c for c in campaigns if c.slug == slug), None)
-    return campaigns, campaign or Campaign.objects.current()
-
-
-def _query_string(request: HttpRequest, *drop: str) -> str:
-    query = request.GET.copy()
-    for key in ("page", *drop):
-        query.pop(key, None)
-    return query.urlencode()
-
-
 def _with_campaign(name: str, campaign: Campaign | None, *args) -> str:
     url = reverse(name, args=args)
     return f"{url}?campaign={campaign.slug}" if campaign else url
@@ -111,7 +99,7 @@ def _facility_account(participation) -> BudgetAccount:
 
 @permission_required(perms.VIEW)
 def claim_list(request: HttpRequest) -> HttpResponse:
-    campaigns, campaign = _selected_campaign(request)
+    campaigns, campaign = selected_campaign(request)
     handed_in = Claim.objects.none()
     if campaign is not None:
         handed_in = Claim.objects.filter(participation__campaign=campaign).exclude(status=S.DRAFT)
@@ -136,7 +124,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
             "status_counts": status_counts,
             "total": sum(counts.values()),
             "filtered": any(request.GET.get(name) for name in ("status", "ward", "month", "q")),
-            "query_string": _query_string(request),
+            "query_string": query_without(request),
             "campaign_query": f"campaign={campaign.slug}" if campaign else "",
             "can_upload": perms.can_upload(request.user),
         },
@@ -378,7 +366,7 @@ def line_action(request: HttpRequest, pk, line_pk: int, action: str) -> HttpResp
 def upload(request: HttpRequest) -> HttpResponse:
     """Enter a facility's claim file that came by mail: the same check, upload and submission as the
     hotel's own, and every row's verdict shown."""
-    campaigns, campaign = _selected_campaign(request)
+    campaigns, campaign = selected_campaign(request)
     result = claim = None
     form = None
     if campaign is not None:
@@ -429,7 +417,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 @permission_required(perms.VIEW_BUDGET)
 def allocations(request: HttpRequest, threshold_form: SoldOutThresholdForm | None = None) -> HttpResponse:
-    campaigns, campaign = _selected_campaign(request)
+    campaigns, campaign = selected_campaign(request)
     rows = []
     page = None
     account = None
@@ -472,7 +460,7 @@ def allocations(request: HttpRequest, threshold_form: SoldOutThresholdForm | Non
             "rows": rows,
             "page_obj": page,
             "query": query,
-            "query_string": _query_string(request),
+            "query_string": query_without(request),
             "can_allocate": perms.can_allocate(request.user),
             "threshold_form": threshold_form
             or SoldOutThresholdForm(
@@ -486,7 +474,7 @@ def allocations(request: HttpRequest, threshold_form: SoldOutThresholdForm | Non
 @require_POST
 def sold_out_threshold(request: HttpRequest) -> HttpResponse:
     """The round's 販売終了 threshold; applied to every facility at once."""
-    _campaigns, campaign = _selected_campaign(request)
+    _campaigns, campaign = selected_campaign(request)
     if campaign is None:
         raise Http404
     form = SoldOutThresholdForm(request.POST)
@@ -567,7 +555,7 @@ def approved_per_day(campaign) -> dict[datetime.date, int]:
 
 @permission_required(perms.VIEW_BUDGET)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    campaigns, campaign = _selected_campaign(request)
+    campaigns, campaign = selected_campaign(request)
     context: dict[str, Any] = {"campaigns": campaigns, "campaign": campaign}
     if campaign is None:
         return TemplateResponse(request, "claims/admin/dashboard.html", context)
@@ -627,7 +615,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @permission_required(perms.VIEW_REPORTS)
 def months(request: HttpRequest) -> HttpResponse:
-    campaigns, campaign = _selected_campaign(request)
+    campaigns, campaign = selected_campaign(request)
     rows = []
     if campaign is not None:
         today = timezone.localdate()
@@ -662,7 +650,7 @@ def months(request: HttpRequest) -> HttpResponse:
 @permission_required(perms.CLOSE_MONTH)
 @require_POST
 def month_close(request: HttpRequest) -> HttpResponse:
-    _campaigns, campaign = _selected_campaign(request)
+    _campaigns, campaign = selected_campaign(request)
     if campaign is None:
         raise Http404
     back = _with_campaign("claims_months", campaign)
@@ -708,7 +696,7 @@ def month_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required(perms.VIEW_REPORTS)
 def completion_report(request: HttpRequest) -> HttpResponse:
-    _campaigns, campaign = _selected_campaign(request)
+    _campaigns, campaign = selected_campaign(request)
     if campaign is None:
         raise Http404
     filename = f"kansei-data-{campaign.slug}-{timezone.localdate():%Y%m%d}.xlsx"
@@ -719,7 +707,7 @@ def completion_report(request: HttpRequest) -> HttpResponse:
 def claim_lines_export(request: HttpRequest) -> HttpResponse:
     """Every reported stay of the round, written in write-only mode to a temporary file on disk and
     streamed from there, so memory stays flat however many rows there are."""
-    _campaigns, campaign = _selected_campaign(request)
+    _campaigns, campaign = selected_campaign(request)
     if campaign is None:
         raise Http404
     spool = tempfile.TemporaryFile(suffix=".xlsx")
@@ -744,7 +732,7 @@ def payment_batches(request: HttpRequest) -> HttpResponse:
 
 
 def _render_payments(request: HttpRequest, form: BatchForm) -> HttpResponse:
-    campaigns, campaign = _selected_campaign(request)
+    campaigns, campaign = selected_campaign(request)
     can_manage = perms.can_manage_payments(request.user)
     plan = None
     page = None
@@ -772,7 +760,7 @@ def _render_payments(request: HttpRequest, form: BatchForm) -> HttpResponse:
 @permission_required(perms.MANAGE_PAYMENTS)
 @require_POST
 def payment_batch_create(request: HttpRequest) -> HttpResponse:
-    _campaigns, campaign = _selected_campaign(request)
+    _campaigns, campaign = selected_campaign(request)
     if campaign is None:
         raise Http404
     form = BatchForm(request.POST)

@@ -41,19 +41,13 @@ class BatchPlan:
         return sum(claim.approved_amount for claim, _application in self.payable)
 
 
-def payee_application(claim: Claim) -> Application | None:
-    facility = claim.participation.facility
-    if facility.business_id is None:
-        return None
-    return (
-        Application.objects.filter(
-            business_id=facility.business_id,
-            campaign_id=claim.participation.campaign_id,
-            status=ApplicationStatus.APPROVED,
-        )
-        .order_by("-approved_on")
-        .first()
+def payee_applications(campaign) -> dict[int, Application]:
+    """The approved application of each business in the round (its bank account is the payee), by
+    business id, read in one query; the latest approval wins should a business have several."""
+    applications = Application.objects.filter(campaign=campaign, status=ApplicationStatus.APPROVED).order_by(
+        "approved_on"
     )
+    return {application.business_id: application for application in applications}
 
 
 def plan_batch(campaign) -> BatchPlan:
@@ -65,8 +59,9 @@ def plan_batch(campaign) -> BatchPlan:
         .select_related("participation__facility")
         .order_by("participation__facility__code", "month")
     )
+    payees = payee_applications(campaign)
     for claim in claims:
-        application = payee_application(claim)
+        application = payees.get(claim.participation.facility.business_id)
         if application is None or not application.account_number:
             plan.problems.append((claim, _("振込先口座が登録されていません（参加申請の承認が必要です）。")))
         elif claim.approved_amount <= 0:

@@ -243,14 +243,15 @@ def mark_paid(claim: Claim, paid_on: datetime.date, user) -> Claim:
     return claim
 
 
-def apply_sold_out_rule(participation) -> bool:
+def apply_sold_out_rule(participation, threshold_percent: int | None = None) -> bool:
     """販売終了 automation: once approved plus submitted reaches the allocation (or the share of it the
     accountant set for the round), the facility sells no more discounted stays and the guide shows it."""
     account = budget.facility_account(participation)
     if account.limit <= 0 or participation.sold_out_at is not None:
         return False
-    threshold = budget.campaign_account(participation.campaign).sold_out_threshold_percent
-    if (account.approved + account.submitted) * 100 >= account.limit * threshold:
+    if threshold_percent is None:
+        threshold_percent = budget.campaign_account(participation.campaign).sold_out_threshold_percent
+    if (account.approved + account.submitted) * 100 >= account.limit * threshold_percent:
         return mark_sold_out(participation, None)
     return False
 
@@ -266,4 +267,4 @@ def set_sold_out_threshold(campaign, percent: int) -> int:
     participations = Participation.objects.filter(campaign=campaign, sold_out_at__isnull=True).select_related(
         "campaign"
     )
-    return sum(apply_sold_out_rule(participation) for participation in participations)
+    return sum(apply_sold_out_rule(participation, percent) for participation in participations)

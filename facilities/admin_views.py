@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from wagtail.admin.auth import permission_required
 
-from campaigns.models import Campaign
+from campaigns.selection import selected_campaign
 
 from .models import Participation
 from .services import mark_sold_out, resume_sales
@@ -27,9 +27,7 @@ PER_PAGE = 50
 
 @permission_required("facilities.change_participation")
 def sales_index(request: HttpRequest) -> HttpResponse:
-    campaigns = list(Campaign.objects.order_by("-stay_start"))
-    campaign = next((c for c in campaigns if c.slug == request.GET.get("campaign")), None)
-    campaign = campaign or Campaign.objects.current()
+    campaigns, campaign = selected_campaign(request)
     status = request.GET.get("status", "")
     query = request.GET.get("q", "").strip()
     participations = (

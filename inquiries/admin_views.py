@@ -23,6 +23,7 @@ from wagtail.admin import messages
 from wagtail.admin.auth import permission_required
 from wagtail.models import Locale
 
+from core.paging import query_without
 from facilities.models import Facility, FacilityGuidePage
 
 from . import permissions as perms
@@ -35,12 +36,6 @@ from .reports import parse_period, tally_filename, tally_report
 PER_PAGE = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FACILITY_OPTIONS_LIMIT = 3000
-
-
-def _query_string(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _listing():
@@ -59,7 +54,7 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
         {
             "filter": filterset,
             "page_obj": page,
-            "query_string": _query_string(request),
+            "query_string": query_without(request),
             "filtered": any(request.GET.get(name) for name in filterset.filters),
             "can_add": perms.can_add(request.user),
         },

@@ -14,7 +14,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -106,8 +106,8 @@ def _open_draft(participation, month):
 
 
 def _line_figures(claim) -> dict[str, int]:
-    totals = claim.lines.filter(excluded=False).aggregate(total=Sum("reimbursement"))
-    return {"count": claim.lines.filter(excluded=False).count(), "total": totals["total"] or 0}
+    totals = claim.lines.filter(excluded=False).aggregate(count=Count("pk"), total=Sum("reimbursement"))
+    return {"count": totals["count"], "total": totals["total"] or 0}
 
 
 # Lists ------------------------------------------------------------------------------------------

@@ -27,7 +27,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.admin.auth import permission_required
 
-from campaigns.models import Campaign
+from campaigns.selection import selected_campaign
+from core.paging import query_without
 
 from . import permissions as perms
 from . import services
@@ -60,26 +61,12 @@ PER_PAGE = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _selected_campaign(request: HttpRequest):
-    campaigns = list(campaign_choices())
-    slug = request.GET.get("campaign") or request.POST.get("campaign")
-    campaign = next((c for c in campaigns if c.slug == slug), None)
-    return campaigns, campaign or Campaign.objects.current()
-
-
-def _query_string(request: HttpRequest, *drop: str) -> str:
-    query = request.GET.copy()
-    for key in ("page", *drop):
-        query.pop(key, None)
-    return query.urlencode()
-
-
 # --- review queue -------------------------------------------------------------------------------
 
 
 @permission_required(perms.VIEW)
 def queue(request: HttpRequest) -> HttpResponse:
-    campaigns, campaign = _selected_campaign(request)
+    campaigns, campaign = selected_campaign(request)
     handed_in = Application.objects.none()
     if campaign is not None:
         handed_in = Application.objects.filter(campaign=campaign).exclude(status=S.DRAFT)
@@ -108,7 +95,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "status_counts": status_counts,
             "total": sum(counts.values()),
             "filtered": filtered,
-            "query_string": _query_string(request),
+            "query_string": query_without(request),
             "campaign_query": f"campaign={campaign.slug}" if campaign else "",
             "can_export": perms.can_export(request.user),
             "can_view_export_log": perms.can_view_export_log(request.user),
@@ -413,7 +400,7 @@ class ExportForm(forms.Form):
 @permission_required(perms.EXPORT)
 @require_http_methods(["GET", "POST"])
 def export(request: HttpRequest) -> HttpResponse:
-    _campaigns, campaign = _selected_campaign(request)
+    _campaigns, campaign = selected_campaign(request)
     if request.method == "POST":
         form = ExportForm(request.POST, user=request.user)
         if form.is_valid():

@@ -277,7 +277,7 @@ def approve(
         amount = (allocations or {}).get(entry.pk)
         if amount:
             try:
-                budget.set_allocation(participation, amount, actor=reviewer, note="approval")
+                budget.set_allocation(participation, amount, actor=reviewer, note=_("登録決定時の配分額"))
             except budget.BudgetError as error:
                 raise TransitionError(f"{entry.name}: {error}") from error
     event = _record(
