@@ -100,6 +100,14 @@ _FAQ_EDIT = [f"inquiries.{action}_faqentry" for action in ("add", "change", "vie
 _FAQ_PUBLISH = [*_FAQ_EDIT, "inquiries.delete_faqentry", "inquiries.publish_faqentry"]
 _FAQ_DRAFT = ["inquiries.add_faqentry", "inquiries.view_faqentry"]
 
+# アンケート・景品: editors build surveys, moderators may also delete them; the back office and the city
+# read the results; only the back office runs the lottery and sees entrants' names and addresses,
+# while the city and the system administrator can audit the draws (entry numbers and hashes only).
+_SURVEY_EDIT = [f"surveys.{action}_survey" for action in ("add", "change", "view")]
+_SURVEY_RESULTS = ["surveys.view_survey", "surveys.view_results"]
+_LOTTERY_AUDIT = ["surveys.view_lotterydraw"]
+_LOTTERY_RUN = [*_LOTTERY_AUDIT, "surveys.run_lottery"]
+
 # Model permissions ("app_label.codename") per role.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     EDITOR: [
@@ -109,6 +117,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_FACILITY_EDIT,
         *_NOTICES,
         *_FAQ_EDIT,
+        *_SURVEY_EDIT,
     ],
     MODERATOR: [
         "wagtailadmin.access_admin",
@@ -117,6 +126,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_FACILITY_EDIT,
         *_NOTICES,
         *_FAQ_PUBLISH,
+        *_SURVEY_EDIT,
+        "surveys.delete_survey",
+        *_SURVEY_RESULTS,
     ],
     REVIEWER: [
         "wagtailadmin.access_admin",
@@ -125,6 +137,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_FACILITY_SALES,
         *_APPLICATION_REVIEW,
         *_CLAIM_REVIEW,
+        *_SURVEY_RESULTS,
+        *_LOTTERY_RUN,
     ],
     ACCOUNTANT: [
         "wagtailadmin.access_admin",
@@ -149,6 +163,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_BUDGET_VIEW,
         *_REPORTS_VIEW,
         *_INQUIRY_READ,
+        *_SURVEY_RESULTS,
+        *_LOTTERY_AUDIT,
     ],
     ADMIN: [
         "wagtailadmin.access_admin",
@@ -172,6 +188,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_INQUIRY_READ,
         "inquiries.add_inquirycategory",
         "inquiries.change_inquirycategory",
+        *_SURVEY_RESULTS,
+        *_LOTTERY_AUDIT,
         "campaigns.add_campaign",
         "campaigns.change_campaign",
         "campaigns.view_campaign",

@@ -30,6 +30,7 @@ if settings.DEBUG or settings.SERVE_MEDIA:
 # Japanese (the default language) lives at /, English at /en/.
 urlpatterns += i18n_patterns(
     path("members/", include("members.urls")),
+    path("survey/", include("surveys.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -222,3 +222,50 @@ def delete_all_campaigns() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ALTER TABLE claims_ledgerentry ENABLE TRIGGER claims_ledger_append_only")
+
+
+def survey_questions() -> list[dict]:
+    """One question of every type, on two pages, as raw StreamField data."""
+    from surveys.blocks import page_break_data, question_data
+
+    return [
+        question_data("facility", "宿泊した施設を選んでください"),
+        question_data("stay_month", "宿泊した月"),
+        question_data("prefecture", "お住まいの都道府県"),
+        question_data("age_group", "年代"),
+        page_break_data("ご感想"),
+        question_data("single_choice", "旅行の目的", choices=["観光", "仕事", "帰省"]),
+        question_data(
+            "multiple_choice",
+            "訪れた場所（複数選択可）",
+            choices=["青葉城址", "定禅寺通", "秋保温泉"],
+            required=False,
+        ),
+        question_data("rating", "満足度", low_label="不満", high_label="満足"),
+        question_data("free_text", "ご意見・ご感想", required=False, multiline=True),
+    ]
+
+
+def _default_locale():
+    from wagtail.models import Locale
+
+    return Locale.get_default()
+
+
+class SurveyFactory(factory.django.DjangoModelFactory):
+    """An open Japanese survey with one question of every type (versions are made on save)."""
+
+    class Meta:
+        model = "surveys.Survey"
+
+    campaign = factory.SubFactory(CampaignFactory)
+    title = factory.Sequence(lambda n: f"利用者アンケート {n}")
+    slug = factory.Sequence(lambda n: f"survey-{n}")
+    opens_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=30))
+    questions = factory.LazyFunction(survey_questions)
+    lottery_enabled = True
+    prize_description = "仙台の特産品（抽選で100名様）"
+    locale = factory.LazyFunction(
+        lambda: __import__("wagtail.models", fromlist=["Locale"]).Locale.get_default()
+    )

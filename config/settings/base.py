@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "members",
     "claims",
     "inquiries",
+    "surveys",
     # Wagtail
     "wagtail_localize",
     "wagtail_localize.locales",  # replaces wagtail.locales with translation-aware views

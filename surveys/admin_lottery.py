@@ -1,0 +1,5 @@
+urlpatterns: list = []
+
+
+def menu_items() -> list:
+    return []
