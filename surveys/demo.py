@@ -1,0 +1,230 @@
+"""Demo survey: the running round's traveller survey in Japanese and English, a few hundred answers
+over the last weeks (some through facility QR codes) and lottery entries with made-up names."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from typing import Any, TextIO
+
+from django.utils import timezone
+from wagtail.models import Locale
+
+from campaigns.demo import DEMO_SLUG
+from campaigns.models import Campaign
+from facilities.models import Facility
+
+from . import questions as q
+from .blocks import page_break_data, question_data
+from .models import LotteryEntry, Response, ResponseSource, Survey
+from .versions import current_version
+
+SLUG = "traveller-survey"
+RESPONSES = 320
+DAYS = 28
+
+QUESTIONS_EN = {
+    "宿泊した施設": "The facility you stayed at",
+    "宿泊した月": "Month of your stay",
+    "お住まいの都道府県": "Prefecture where you live",
+    "年代": "Age group",
+    "旅行の主な目的": "Main purpose of your trip",
+    "今回の旅行で訪れた場所（いくつでも）": "Places you visited on this trip (choose all that apply)",
+    "キャンペーンを知ったきっかけ": "How you learned about the campaign",
+    "今回の宿泊の満足度": "How satisfied were you with your stay?",
+    "キャンペーンがなくても仙台に宿泊しましたか": "Would you have stayed in Sendai without the campaign?",
+    "ご意見・ご感想": "Comments",
+}
+CHOICES_EN = {
+    "観光": "Sightseeing",
+    "仕事・出張": "Work / business trip",
+    "帰省・家族訪問": "Visiting family",
+    "イベント・スポーツ観戦": "Events / sports",
+    "青葉城址": "Aoba Castle ruins",
+    "定禅寺通": "Jozenji-dori",
+    "秋保温泉": "Akiu Onsen",
+    "作並温泉": "Sakunami Onsen",
+    "仙台朝市": "Sendai Asaichi market",
+    "宿泊施設の案内": "The hotel",
+    "仙台市のウェブサイト": "Sendai City website",
+    "旅行予約サイト": "Travel booking site",
+    "SNS": "Social media",
+    "テレビ・新聞": "TV / newspaper",
+    "泊まった": "Yes",
+    "泊まらなかった": "No",
+    "わからない": "Not sure",
+}
+COMMENTS = [
+    "割引のおかげで家族で泊まることができました。また利用したいです。",
+    "駅から近いホテルを探しやすく、施設案内が便利でした。",
+    "秋保温泉でゆっくりできました。次は紅葉の季節に来たいです。",
+    "予約サイトで対象かどうか分かりにくかったです。",
+    "牛たんがおいしかったです。",
+    "出張でしたが、週末も延泊して観光しました。",
+    "キャンペーンの期間をもう少し長くしてほしいです。",
+    "スタッフの方の対応がとても丁寧でした。",
+]
+SURNAMES = ["青葉", "宮城", "若林", "泉", "太白", "秋保", "作並", "定禅寺", "広瀬", "愛子"]
+GIVEN = ["太郎", "花子", "次郎", "さくら", "健", "陽菜", "蓮", "結衣"]
+
+
+def seed(out: TextIO) -> None:
+    campaign = Campaign.objects.filter(slug=DEMO_SLUG).first()
+    ja = Locale.objects.filter(language_code="ja").first()
+    if campaign is None or ja is None:
+        return
+    survey = Survey.objects.filter(locale=ja, slug=SLUG).first()
+    if survey is None:
+        survey = _create_survey(campaign, ja)
+        out.write(f"Created the demo survey /survey/{SLUG}/\n")
+    en = Locale.objects.filter(language_code="en").first()
+    if en is not None and survey.get_translation_or_none(en) is None:
+        _translate(survey, en)
+        out.write("Translated the demo survey into en\n")
+    if not survey.responses.exists():
+        count = _answer(survey, campaign)
+        out.write(f"Demo survey: {count} answers\n")
+
+
+def _create_survey(campaign: Campaign, ja: Locale) -> Survey:
+    now = timezone.now()
+    survey = Survey(
+        locale=ja,
+        campaign=campaign,
+        slug=SLUG,
+        title="仙台市宿泊促進キャンペーン 利用者アンケート",
+        intro=(
+            "<p>キャンペーンをご利用いただきありがとうございます。今後の観光施策の参考にするため、"
+            "アンケートへのご協力をお願いします（所要時間 約3分）。</p>"
+        ),
+        thank_you="<p>ご回答ありがとうございました。仙台での滞在をお楽しみください。</p>",
+        opens_at=now - datetime.timedelta(days=DAYS + 2),
+        closes_at=datetime.datetime.combine(
+            campaign.stay_end + datetime.timedelta(days=30), datetime.time(23, 59), tzinfo=now.tzinfo
+        ),
+        lottery_enabled=True,
+        prize_description="仙台・宮城の特産品詰め合わせ（抽選で50名様）",
+        questions=[
+            question_data("facility", "宿泊した施設"),
+            question_data("stay_month", "宿泊した月"),
+            question_data("prefecture", "お住まいの都道府県"),
+            question_data("age_group", "年代"),
+            page_break_data("旅行について"),
+            question_data(
+                "single_choice",
+                "旅行の主な目的",
+                choices=["観光", "仕事・出張", "帰省・家族訪問", "イベント・スポーツ観戦"],
+            ),
+            question_data(
+                "multiple_choice",
+                "今回の旅行で訪れた場所（いくつでも）",
+                choices=["青葉城址", "定禅寺通", "秋保温泉", "作並温泉", "仙台朝市"],
+                required=False,
+            ),
+            question_data(
+                "single_choice",
+                "キャンペーンを知ったきっかけ",
+                choices=["宿泊施設の案内", "仙台市のウェブサイト", "旅行予約サイト", "SNS", "テレビ・新聞"],
+            ),
+            page_break_data("ご感想"),
+            question_data("rating", "今回の宿泊の満足度", low_label="不満", high_label="満足"),
+            question_data(
+                "single_choice",
+                "キャンペーンがなくても仙台に宿泊しましたか",
+                choices=["泊まった", "泊まらなかった", "わからない"],
+            ),
+            question_data("free_text", "ご意見・ご感想", required=False, multiline=True),
+        ],
+    )
+    survey.save()
+    return survey
+
+
+def _translate(survey: Survey, en: Locale) -> None:
+    translation = survey.copy_for_translation(en)
+    translation.title = "Sendai Stay Campaign traveller survey"
+    translation.intro = (
+        "<p>Thank you for using the campaign. Please help us plan future tourism measures by answering "
+        "this survey (about 3 minutes).</p>"
+    )
+    translation.thank_you = "<p>Thank you for your answers. Enjoy your stay in Sendai.</p>"
+    translation.prize_description = "A box of Sendai and Miyagi specialities (50 winners)"
+    data = translation.questions.raw_data
+    for block in data:
+        value = block["value"]
+        if block["type"] == "page_break":
+            value["title"] = {"旅行について": "About your trip", "ご感想": "Your impressions"}.get(
+                value["title"], value["title"]
+            )
+            continue
+        value["label"] = QUESTIONS_EN.get(value["label"], value["label"])
+        for item in value.get("choices", []):
+            item["value"] = CHOICES_EN.get(item["value"], item["value"])
+        if block["type"] == "rating":
+            value["low_label"], value["high_label"] = "Dissatisfied", "Satisfied"
+    translation.questions = list(data)
+    translation.save()
+
+
+def _answer(survey: Survey, campaign: Campaign) -> int:
+    rng = random.Random(7)
+    version = current_version(survey)
+    schema = version.schema["questions"]
+    choices = {question["key"]: q.choices_for(question, campaign) for question in schema}
+    facilities = {f.code: f for f in Facility.objects.filter(participations__campaign=campaign)}
+    now = timezone.now()
+    responses, entries = [], []
+    for index in range(RESPONSES):
+        answers: dict[str, Any] = {}
+        for question in schema:
+            options = [choice.key for choice in choices[question["key"]]]
+            answers_key = question["key"]
+            kind = question["type"]
+            if kind == q.MULTIPLE_CHOICE:
+                answers[answers_key] = sorted(rng.sample(options, rng.randint(0, 3)), key=options.index)
+            elif kind == q.RATING:
+                answers[answers_key] = rng.choices([1, 2, 3, 4, 5], weights=[1, 2, 6, 12, 9])[0]
+            elif kind == q.FREE_TEXT:
+                answers[answers_key] = rng.choice(COMMENTS) if rng.random() < 0.35 else ""
+            elif kind == q.PREFECTURE:
+                answers[answers_key] = rng.choices(
+                    ["04", "13", "07", "02", "05", "06", "14", "11", "01"],
+                    weights=[30, 18, 10, 8, 7, 7, 6, 5, 4],
+                )[0]
+            elif options:
+                answers[answers_key] = rng.choice(options)
+        facility_code = next((answers[k["key"]] for k in schema if k["type"] == q.FACILITY), None)
+        via_link = rng.random() < 0.6
+        submitted = now - datetime.timedelta(
+            days=DAYS * (1 - (index / RESPONSES) ** 0.8), minutes=rng.randint(0, 600)
+        )
+        responses.append(
+            Response(
+                survey=survey,
+                version=version,
+                facility=facilities.get(facility_code),
+                source=ResponseSource.LINK if via_link else ResponseSource.WEB,
+                language="en" if rng.random() < 0.08 else "ja",
+                submitted_at=submitted,
+                answers=answers,
+            )
+        )
+        if rng.random() < 0.4:
+            number = len(entries) + 1
+            surname, given = rng.choice(SURNAMES), rng.choice(GIVEN)
+            entries.append(
+                LotteryEntry(
+                    survey=survey,
+                    number=number,
+                    name=f"{surname} {given}",
+                    postal_code=f"98{rng.randint(0, 9)}-{rng.randint(0, 9999):04d}",
+                    address=f"宮城県仙台市青葉区一番町{rng.randint(1, 4)}丁目{rng.randint(1, 20)}-{rng.randint(1, 30)}",
+                    phone=f"090-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
+                    email=f"entrant{number:04d}@example.jp",
+                    email_key=f"entrant{number:04d}@example.jp",
+                    created_at=submitted,
+                )
+            )
+    Response.objects.bulk_create(responses)
+    LotteryEntry.objects.bulk_create(entries)
+    return len(responses)
