@@ -5,12 +5,14 @@ The screens live in their own modules, each with `urlpatterns` and `menu_items()
 Excel, PDF report) and `admin_lottery` (entries, draws, winners, shipping).
 """
 
+from django.db.models import Count
 from django.urls import include, path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.menu import Menu, SubmenuMenuItem
+from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -28,10 +30,21 @@ class SurveyViewSet(SnippetViewSet):
     icon = "form"
     menu_label = gettext_lazy("アンケート")
     add_to_admin_menu = False
-    list_display = ["title", "campaign", "opens_at", "closes_at", "locale"]
+    list_display = [
+        "title",
+        "campaign",
+        "opens_at",
+        "closes_at",
+        Column("response_count", label=gettext_lazy("回答数")),
+        "locale",
+    ]
     list_filter = ["campaign", "locale"]
     search_fields = ["title"]
     search_backend_name = None
+
+    def get_queryset(self, request):
+        # Answers belong to the Japanese survey; its translations show 0.
+        return Survey.objects.select_related("campaign", "locale").annotate(response_count=Count("responses"))
 
 
 survey_viewset = SurveyViewSet()

@@ -326,3 +326,61 @@ def test_who_may_build_surveys(client, role, allowed):
     client.force_login(UserFactory(role=role))
     response = client.get(reverse(survey_viewset.get_url_name("list")))
     assert (response.status_code == 200) is allowed
+
+
+# --- erasure ------------------------------------------------------------------------------------
+
+
+def test_erasing_lottery_contacts_keeps_answers_and_winners_entry_numbers():
+    from surveys.models import LotteryDraw, LotteryEntry, LotteryEvent, LotteryWinner
+    from surveys.privacy import erase_lottery_contacts
+
+    survey = SurveyFactory()
+    other = SurveyFactory()
+    _answer(survey)
+    entries = [
+        LotteryEntry.objects.create(
+            survey=target,
+            number=1,
+            name="青葉 太郎",
+            postal_code="980-0001",
+            address="仙台市青葉区",
+            phone="09012345678",
+            email="taro@example.jp",
+            email_key="taro@example.jp",
+        )
+        for target in (survey, other)
+    ]
+    draw = LotteryDraw.objects.create(
+        survey=survey,
+        number=1,
+        winners_wanted=1,
+        entry_list="E000001\n",
+        list_count=1,
+        list_sha256="0" * 64,
+        seed_commitment="0" * 64,
+    )
+    winner = LotteryWinner.objects.create(draw=draw, entry=entries[0], entry_number=1, rank=1)
+    user = UserFactory(role="reviewer")
+
+    assert erase_lottery_contacts(survey.campaign, user) == 1
+
+    assert not LotteryEntry.objects.filter(survey=survey).exists()
+    assert LotteryEntry.objects.filter(survey=other).exists()  # another campaign's entries stay
+    winner.refresh_from_db()
+    assert winner.entry is None and winner.entry_number == 1
+    assert survey.responses.count() == 1
+    event = LotteryEvent.objects.get(survey=survey, action="erase_contacts")
+    assert event.actor == user and "1 件" in event.detail
+
+
+def test_survey_list_shows_the_number_of_answers(client):
+    survey = SurveyFactory(title="回答数を見るアンケート")
+    for _ in range(3):
+        _answer(survey)
+    client.force_login(UserFactory(role="editor"))
+    response = client.get(reverse(survey_viewset.get_url_name("list")))
+    html = response.content.decode()
+    assert "回答数" in html and "回答数を見るアンケート" in html
+    row = html[html.index("回答数を見るアンケート") :]
+    assert ">3<" in row.replace(" ", "").replace("\n", "")[:2000]
