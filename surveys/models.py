@@ -208,6 +208,7 @@ class DrawKind(models.TextChoices):
 class DrawState(models.TextChoices):
     FROZEN = "frozen", _("名簿確定（抽選前）")
     DRAWN = "drawn", _("抽選済み")
+    CANCELLED = "cancelled", _("取消し（抽選せず）")
 
 
 class LotteryDraw(models.Model):
@@ -253,6 +254,10 @@ class LotteryDraw(models.Model):
         verbose_name_plural = pgettext_lazy("plural", "抽選")
         constraints = [
             models.UniqueConstraint(fields=["survey", "number"], name="surveys_draw_unique_number"),
+            # One list waiting to be drawn at a time, so each list excludes every earlier winner.
+            models.UniqueConstraint(
+                fields=["survey"], condition=models.Q(state="frozen"), name="surveys_draw_one_frozen"
+            ),
         ]
         permissions = [("run_lottery", _("抽選を行い、当選者の氏名・住所を扱う"))]
 
@@ -281,6 +286,7 @@ class LotteryWinner(models.Model):
     status = models.CharField(
         _("発送状況"), max_length=12, choices=ShippingStatus.choices, default=ShippingStatus.PENDING
     )
+    shipped_on = models.DateField(_("発送日"), null=True, blank=True)
     replaced_by = models.ForeignKey(
         LotteryDraw,
         null=True,
