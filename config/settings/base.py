@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "claims",
     "inquiries",
     "surveys",
+    "audit",
     # Wagtail
     "wagtail_localize",
     "wagtail_localize.locales",  # replaces wagtail.locales with translation-aware views
@@ -231,3 +232,11 @@ LOGGING = {
     # Wagtail runs its search-index and reference-index tasks inline; one line per task is noise.
     "loggers": {"django_tasks": {"level": "WARNING"}},
 }
+
+# --- Surveys: anonymous answers and lottery entries, rate-limited per client IP (django-ratelimit) ---
+# The limit counts final submissions (送信) and lottery entries per survey; the IP is hashed into a
+# cache key and never stored. Behind a proxy, set RATELIMIT_IP_META_KEY to the header the proxy sets
+# (for example HTTP_X_REAL_IP), or every traveller shares the proxy's address and limit.
+SURVEYS_SUBMIT_RATE = env_str("SURVEYS_SUBMIT_RATE", "20/10m")
+SURVEYS_ENTRY_RATE = env_str("SURVEYS_ENTRY_RATE", "20/10m")
+RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY", "") or None
