@@ -10,11 +10,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test lint format messages check-deploy clean help bench bench-claims
+.PHONY: run test backup restore install install-test lint format messages check-deploy clean help bench bench-claims
 
 help:
 	@echo "make run   - install, migrate SQLite under var/, seed demo data, serve http://$(HOST):$(PORT)/"
 	@echo "make test  - install test tools (Python, axe-core, Chromium) and run ruff + the whole pytest suite"
+	@echo "make backup   - database + media into var/backups/<UTC stamp>/ (or BACKUP_DIR=...), see README"
+	@echo "make restore FROM=var/backups/<stamp> [TARGET_DATABASE_URL=...] [FORCE=1] [YES=1] - verify, restore"
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +42,16 @@ run: install
 test: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Backups (README "Backups and restore"): the database, public media and private uploads, with a
+# manifest of SHA-256s. Reads DATABASE_URL like the app; TARGET_DATABASE_URL, FORCE and YES reach
+# restore_db through the environment, so a password never appears in a command line.
+backup: install
+	$(PY) manage.py backup_db
+
+restore: install
+	@test -n "$(FROM)" || { echo "usage: make restore FROM=var/backups/<stamp> [TARGET_DATABASE_URL=...] [FORCE=1] [YES=1]"; exit 2; }
+	$(PY) manage.py restore_db "$(FROM)"
 
 lint: install
 	$(VENV)/bin/ruff check .
