@@ -4,7 +4,7 @@ from django.urls import path
 
 from . import application_views as app
 from . import claim_views as claims
-from . import views
+from . import survey_views, views
 
 app_name = "members"
 
@@ -36,6 +36,11 @@ urlpatterns = [
     path("notices/<int:pk>/", views.notice_detail, name="notice_detail"),
     path("manual/", views.manual, name="manual"),
     path("facilities/<int:pk>/", views.facility_detail, name="facility_detail"),
+    path(
+        "facilities/<int:pk>/surveys/<int:survey_id>/<str:kind>/",
+        survey_views.facility_survey_qr,
+        name="facility_survey_qr",
+    ),
     # Applications
     path("campaigns/<int:campaign_id>/apply/", views.application_start, name="application_start"),
     path("applications/<uuid:pk>/", app.overview, name="application"),

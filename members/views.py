@@ -20,6 +20,7 @@ from campaigns.models import Campaign
 from facilities.models import Facility
 from participants import services
 from participants.models import Application, ApplicationStatus, ParticipantNotice
+from surveys import qr as survey_qr
 
 from . import accounts
 from .access import login_required_hotel_user, member_required, membership_of
@@ -295,6 +296,9 @@ def facility_detail(request, pk: int):
         pk=pk,
     )
     participations = facility.participations.select_related("campaign").order_by("-campaign__stay_start")
-    return render(
-        request, "members/facility_detail.html", {"facility": facility, "participations": participations}
-    )
+    context = {
+        "facility": facility,
+        "participations": participations,
+        "surveys": survey_qr.facility_surveys(facility),  # アンケート用 QR コード (members.survey_views)
+    }
+    return render(request, "members/facility_detail.html", context)

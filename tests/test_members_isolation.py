@@ -18,6 +18,7 @@ from .factories import (
     CampaignFactory,
     FacilityFactory,
     ParticipationFactory,
+    SurveyFactory,
     complete_application,
     make_member,
 )
@@ -51,6 +52,7 @@ def world():
         b_participation, today, template_csv(), "b.csv", None, claim_date=today
     ).claim  # a draft (the template's example stay is rejected, so it has no lines)
     claim_uploads.keep(b_claim, template_csv(), "b.csv", today)
+    b_survey = SurveyFactory(campaign=b_participation.campaign)  # its アンケート用 QR コード
     return {
         "a": a,
         "a_user": make_member(a.business),
@@ -61,6 +63,7 @@ def world():
         "b_notice": b_notice,
         "b_participation": b_participation,
         "b_claim": b_claim,
+        "b_survey": b_survey,
     }
 
 
@@ -95,6 +98,10 @@ def _foreign_urls(w) -> dict[str, list[str]]:
         "application_pledges": [reverse(m + "application_pledges", args=[b])],
         "application_submit": [reverse(m + "application_submit", args=[b])],
         "facility_detail": [reverse(m + "facility_detail", args=[w["b_facility"].pk])],
+        "facility_survey_qr": [
+            reverse(m + "facility_survey_qr", args=[w["b_facility"].pk, w["b_survey"].pk, "png"]),
+            reverse(m + "facility_survey_qr", args=[w["b_facility"].pk, w["b_survey"].pk, "card"]),
+        ],
         "notice_detail": [reverse(m + "notice_detail", args=[w["b_notice"].pk])],
         **{
             name: [reverse(m + name, args=[w["b_participation"].pk])]
