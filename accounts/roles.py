@@ -165,6 +165,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_INQUIRY_READ,
         *_SURVEY_RESULTS,
         *_LOTTERY_AUDIT,
+        "audit.view_auditentry",
     ],
     ADMIN: [
         "wagtailadmin.access_admin",
@@ -200,6 +201,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "wagtailcore.change_workflow",
         "wagtailcore.add_task",
         "wagtailcore.change_task",
+        "audit.view_auditentry",
     ],
 }
 
