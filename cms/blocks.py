@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.contrib.table_block.blocks import TableBlock
 from wagtail.images.blocks import ImageChooserBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
 
 
 class HeadingBlock(blocks.StructBlock):
@@ -141,6 +142,38 @@ class CampaignSummaryBlock(blocks.StaticBlock):
         template = "cms/blocks/campaign_summary.html"
 
 
+class SurveyInvitationBlock(blocks.StructBlock):
+    """Invites travellers to a survey while it takes answers, in the page's language; shows nothing
+    before it opens or after it closes, so editors need not remember to take it down."""
+
+    survey = SnippetChooserBlock("surveys.Survey", label=_("アンケート"))
+    heading = blocks.CharBlock(
+        label=_("見出し"),
+        max_length=120,
+        required=False,
+        help_text=_("空欄ならアンケートのタイトルを表示します。"),
+    )
+    text = blocks.TextBlock(label=_("テキスト"), required=False)
+
+    class Meta:
+        icon = "form"
+        label = _("アンケートへの誘導")
+        template = "cms/blocks/survey_invitation.html"
+
+    def get_context(self, value, parent_context=None):
+        from django.urls import reverse
+
+        from surveys.answering import OPEN, availability
+        from surveys.versions import source_survey
+
+        context = super().get_context(value, parent_context=parent_context)
+        survey = value.get("survey")
+        if survey is not None and availability(source_survey(survey)) == OPEN:
+            context["survey"] = survey.localized
+            context["survey_url"] = reverse("surveys:survey", kwargs={"slug": survey.slug})
+        return context
+
+
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "link", "document-link", "ol", "ul", "hr"]
 
 
@@ -153,3 +186,4 @@ class BodyStreamBlock(blocks.StreamBlock):
     accordion = AccordionBlock()
     campaign_summary = CampaignSummaryBlock()
     contact_details = ContactDetailsBlock()
+    survey_invitation = SurveyInvitationBlock()

@@ -384,3 +384,29 @@ def test_survey_list_shows_the_number_of_answers(client):
     assert "回答数" in html and "回答数を見るアンケート" in html
     row = html[html.index("回答数を見るアンケート") :]
     assert ">3<" in row.replace(" ", "").replace("\n", "")[:2000]
+
+
+# --- the invitation block on the public site ----------------------------------------------------
+
+
+def test_invitation_block_links_to_an_open_survey_and_hides_a_closed_one():
+    from django.utils import translation
+
+    from cms.blocks import SurveyInvitationBlock
+
+    block = SurveyInvitationBlock()
+    survey = SurveyFactory(title="宿泊者アンケート")
+    html = block.render(block.to_python({"survey": survey.pk, "heading": "", "text": "ご協力ください"}))
+    assert "宿泊者アンケート" in html and f'href="/survey/{survey.slug}/"' in html
+    assert "抽選で景品が当たります" in html and "ご協力ください" in html
+
+    english = survey.copy_for_translation(_en())
+    english.title = "Guest survey"
+    english.save()
+    with translation.override("en"):
+        html = block.render(block.to_python({"survey": survey.pk, "heading": "", "text": ""}))
+    assert "Guest survey" in html and f'href="/en/survey/{survey.slug}/"' in html
+
+    survey.closes_at = timezone.now() - datetime.timedelta(minutes=1)
+    survey.save()
+    assert block.render(block.to_python({"survey": survey.pk, "heading": "", "text": ""})).strip() == ""
