@@ -373,10 +373,15 @@ def test_menu_item_and_roles():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the advisory lock is PostgreSQL's")
-@pytest.mark.django_db(transaction=True)
 def test_appends_from_several_threads_keep_one_chain():
-    """Each thread has its own connection, as several app servers would; without the advisory lock two of
-    them read the same newest entry and the unique sequence makes one fail."""
+    """Each thread has its own connection and commits, as several app servers would; without the advisory
+    lock two of them read the same newest entry and the unique sequence makes one fail.
+
+    Not a transactional test on purpose: those flush every table afterwards (the migrations' roles and
+    taxonomy too), which later transactional tests of other apps rely on. The threads' committed
+    entries stay in the test database; they are valid links of the chain. The test's own connection
+    writes nothing before the threads finish, or its uncommitted entry would block theirs.
+    """
     threads, per_thread = 6, 15
     barrier = threading.Barrier(threads)
     errors: list[BaseException] = []
