@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test backup restore install install-test lint format messages check-deploy clean help bench bench-claims
+.PHONY: run test backup restore install install-test lint format messages check-deploy clean help bench bench-claims bench-surveys
 
 help:
 	@echo "make run   - install, migrate SQLite under var/, seed demo data, serve http://$(HOST):$(PORT)/"
@@ -75,9 +75,13 @@ clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache
 
 # Benchmarks, each on its own PostgreSQL database (see bench/README.md): the public facility guide,
-# and the money path (claim file, concurrent approvals, claim-row export).
+# the money path (claim file, concurrent approvals, claim-row export) and the survey results
+# (aggregation, cross-tab, answers Excel, PDF report).
 bench: install
 	$(PY) bench/guide.py
 
 bench-claims: install
 	$(PY) bench/claims.py
+
+bench-surveys: install
+	$(PY) bench/surveys.py

@@ -229,8 +229,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # Wagtail runs its search-index and reference-index tasks inline; one line per task is noise.
-    "loggers": {"django_tasks": {"level": "WARNING"}},
+    # Wagtail runs its search-index and reference-index tasks inline; one line per task is noise, as
+    # is WeasyPrint's line per PDF layout step and fontTools' per font subset.
+    "loggers": {
+        "django_tasks": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Surveys: anonymous answers and lottery entries, rate-limited per client IP (django-ratelimit) ---
