@@ -198,7 +198,8 @@ def complete_application(**kwargs):
 def delete_all_campaigns() -> None:
     """Remove every round (the seeded ones included) for tests that reason about the rounds they make.
 
-    Rounds are protected by what hangs off them: applications, claims and the budget ledger. The
+    Rounds are protected by what hangs off them: applications, claims, the budget ledger and the
+    surveys with their answers and lottery. The
     ledger is append-only (a PostgreSQL trigger refuses DELETE), so the trigger is switched off for
     the test's own transaction, which is rolled back afterwards like everything else the test did.
     """
@@ -206,6 +207,7 @@ def delete_all_campaigns() -> None:
 
     from claims.models import BudgetAccount, Claim, LedgerEntry, MonthlyClose, Payment, PaymentBatch
     from participants.models import Application
+    from surveys.models import LotteryDraw, LotteryEntry, LotteryEvent, LotteryWinner, Response, Survey
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -218,6 +220,12 @@ def delete_all_campaigns() -> None:
     MonthlyClose.objects.all().delete()
     BudgetAccount.objects.all().delete()
     Application.objects.all().delete()
+    LotteryEvent.objects.all().delete()
+    LotteryWinner.objects.all().delete()
+    LotteryDraw.objects.all().delete()
+    LotteryEntry.objects.all().delete()
+    Response.objects.all().delete()
+    Survey.objects.all().delete()
     Campaign.objects.all().delete()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
