@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import shlex
 import unicodedata
+from typing import Any
 
 from django import forms
 from django.core.paginator import Paginator
@@ -173,11 +174,20 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _audit(request: HttpRequest, survey: Survey, action: str, summary: Any, **detail: Any) -> None:
+    """Record a look at or an export of entrants' personal data in the audit trail (issue: 個人情報)."""
+    from audit.log import record
+
+    record(action, request=request, obj=survey, summary=summary, detail=detail)
+
+
 @any_permission_required(perms.RUN_LOTTERY, perms.VIEW_DRAWS)
 def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
     survey = _survey(survey_id)
     can_run = perms.can_run_lottery(request.user)
     draws = list(survey.lottery_draws.select_related("frozen_by", "drawn_by").order_by("number"))
+    if can_run and any(draw.state == DrawState.DRAWN for draw in draws):
+        _audit(request, survey, "pii_view", gettext_lazy("当選者の氏名・住所を表示"))
     return TemplateResponse(
         request,
         "surveys/admin/lottery_survey.html",
@@ -199,6 +209,8 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
 def draw_detail(request: HttpRequest, draw_id: int) -> HttpResponse:
     draw = _draw(draw_id)
     revealed = draw.state != DrawState.FROZEN
+    if draw.state == DrawState.DRAWN and perms.can_run_lottery(request.user):
+        _audit(request, draw.survey, "pii_view", gettext_lazy("当選者の氏名・住所を表示"), draw=draw.number)
     command = ""
     if draw.state == DrawState.DRAWN:
         from .management.commands.lottery_list import list_filename
@@ -295,6 +307,14 @@ def entries(request: HttpRequest, survey_id: int) -> HttpResponse:
         _("%(page)dページ目（%(count)d件）") % {"page": page.number, "count": len(page.object_list)}
         + (_("、検索あり") if query else ""),
     )
+    _audit(
+        request,
+        survey,
+        "pii_view",
+        gettext_lazy("抽選応募者の一覧を表示"),
+        page=page.number,
+        searched=bool(query),
+    )
     return TemplateResponse(
         request,
         "surveys/admin/lottery_entries.html",
@@ -328,6 +348,7 @@ def entries_download(request: HttpRequest, survey_id: int) -> HttpResponse:
         workbook.active, columns, survey.lottery_entries.order_by("number"), title=f"{title}　{survey.title}"
     )
     lottery.record(survey, "entries_download", request.user, _("%(count)d件") % {"count": count})
+    _audit(request, survey, "pii_export", gettext_lazy("抽選応募者の一覧を Excel で出力"), rows=count)
     response = HttpResponse(to_bytes(workbook), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="lottery-entries-{survey.slug}.xlsx"'
     response["Cache-Control"] = "private, no-store"
@@ -339,6 +360,7 @@ def mailing(request: HttpRequest, survey_id: int) -> HttpResponse:
     survey = _survey(survey_id)
     content, count = mailing_workbook(survey)
     lottery.record(survey, "mailing_download", request.user, _("%(count)d件") % {"count": count})
+    _audit(request, survey, "pii_export", gettext_lazy("当選者の宛名リストを Excel で出力"), rows=count)
     response = HttpResponse(content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{mailing_filename(survey)}"'
     response["Cache-Control"] = "private, no-store"

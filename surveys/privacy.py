@@ -10,6 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from audit.log import record
 
 from .models import LotteryEntry, LotteryEvent, Survey
 
@@ -26,5 +29,12 @@ def erase_lottery_contacts(campaign: Any, user: Any = None) -> int:
             action="erase_contacts",
             detail=f"応募者の個人情報 {count} 件を消去しました。",
             actor=user,
+        )
+        record(
+            "erasure",
+            actor=user,
+            obj=survey,
+            summary=_("抽選応募者の個人情報を消去"),
+            detail={"lottery_entries": count},
         )
     return erased

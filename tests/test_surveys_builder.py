@@ -372,6 +372,10 @@ def test_erasing_lottery_contacts_keeps_answers_and_winners_entry_numbers():
     assert survey.responses.count() == 1
     event = LotteryEvent.objects.get(survey=survey, action="erase_contacts")
     assert event.actor == user and "1 件" in event.detail
+    from audit.models import AuditEntry
+
+    audit = AuditEntry.objects.get(action="erasure", object_id=str(survey.pk))
+    assert audit.actor_id == user.pk and audit.detail == {"lottery_entries": 1}
 
 
 def test_survey_list_shows_the_number_of_answers(client):

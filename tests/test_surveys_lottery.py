@@ -563,3 +563,33 @@ def test_two_staff_drawing_at_once_make_one_draw():
         thread.join()
     assert sorted(outcomes) == ["ok", "refused"]
     assert LotteryDraw.objects.filter(survey=survey, state=DrawState.FROZEN).count() == 1
+
+
+def test_looking_at_and_exporting_entrants_data_is_in_the_audit_trail(client):
+    from audit.models import AuditEntry
+
+    survey = SurveyFactory()
+    LotteryEntry.objects.create(
+        survey=survey,
+        number=1,
+        name="監査 太郎",
+        postal_code="980-0001",
+        address="仙台市青葉区",
+        phone="09012345678",
+        email="audit@example.jp",
+        email_key="audit@example.jp",
+    )
+    reviewer = UserFactory(role="reviewer")
+    client.force_login(reviewer)
+    client.get(reverse("surveys_admin:lottery_entries", args=[survey.pk]))
+    client.get(reverse("surveys_admin:lottery_entries_download", args=[survey.pk]))
+    client.get(reverse("surveys_admin:lottery_mailing", args=[survey.pk]))
+    entries = AuditEntry.objects.filter(object_type="surveys.survey", object_id=str(survey.pk)).order_by(
+        "sequence"
+    )
+    assert [(entry.action, entry.actor_id) for entry in entries] == [
+        ("pii_view", reviewer.pk),
+        ("pii_export", reviewer.pk),
+        ("pii_export", reviewer.pk),
+    ]
+    assert all("監査" not in entry.summary and "audit@" not in str(entry.detail) for entry in entries)
