@@ -236,6 +236,19 @@ def record(
     )
 
 
+def find_draw(survey_slug: str, number: int) -> LotteryDraw | None:
+    """A recorded draw by the survey's URL 名 and its number, as the commands and the README name it."""
+    from wagtail.models import Locale
+
+    return (
+        LotteryDraw.objects.filter(
+            survey__slug=survey_slug, survey__locale=Locale.get_default(), number=number
+        )
+        .select_related("survey")
+        .first()
+    )
+
+
 def event_label(action: str) -> str:
     return str(EVENT_LABELS.get(action, action))
 

@@ -11,9 +11,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
-from wagtail.models import Locale
 
-from surveys.lottery import record
+from surveys.lottery import find_draw, record
 from surveys.models import LotteryDraw
 
 
@@ -32,13 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", metavar="FILE", help=_("出力先のファイル（省略時は現在のフォルダ）"))
 
     def handle(self, *args: Any, **options: Any) -> None:
-        draw = (
-            LotteryDraw.objects.filter(
-                survey__slug=options["survey"], survey__locale=Locale.get_default(), number=options["draw"]
-            )
-            .select_related("survey")
-            .first()
-        )
+        draw = find_draw(options["survey"], options["draw"])
         if draw is None:
             raise CommandError(_("その抽選は記録されていません。"))
         out = Path(options.get("out") or list_filename(draw))

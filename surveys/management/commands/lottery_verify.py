@@ -21,7 +21,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from surveys.lottery import Verification, verify
+from surveys.lottery import Verification, find_draw, verify
 
 
 class Command(BaseCommand):
@@ -74,20 +74,13 @@ class Command(BaseCommand):
         )
 
     def _from_database(self, options: dict[str, Any]) -> Verification:
-        from wagtail.models import Locale
 
         from surveys.lottery import verify_recorded
-        from surveys.models import DrawState, LotteryDraw
+        from surveys.models import DrawState
 
         if not options["survey"] or options["draw"] is None:
             raise CommandError(_("--survey と --draw を両方指定してください。"))
-        draw = (
-            LotteryDraw.objects.filter(
-                survey__slug=options["survey"], survey__locale=Locale.get_default(), number=options["draw"]
-            )
-            .select_related("survey")
-            .first()
-        )
+        draw = find_draw(options["survey"], options["draw"])
         if draw is None:
             raise CommandError(_("その抽選は記録されていません。"))
         self.stdout.write(
