@@ -3,20 +3,21 @@
 The report is a Django template (`surveys/report/report.html`) filled from one pass of
 `surveys.results.survey_results`, charts included as inline SVG that WeasyPrint draws itself. Text is
 set in Noto Sans CJK JP, which WeasyPrint embeds (subsetted) so the PDF prints and reads the same on
-any machine; without the font Japanese would come out as boxes, so it is checked first.
+any machine; without the font Japanese would come out as boxes, so it is checked first (the font
+check and WeasyPrint are shared with the other PDFs in `core.pdf`).
 """
 
 from __future__ import annotations
 
 import datetime
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from core.pdf import FONT_FAMILY, PdfError, fonts_installed, html_to_pdf, missing_font_message
 
 from . import charts
 from .models import Survey
@@ -34,45 +35,20 @@ from .results import (
 )
 from .versions import source_survey
 
-FONT_FAMILY = "Noto Sans CJK JP"
-FONT_PACKAGE = "fonts-noto-cjk"
-FONT_DIRS = ["/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".local/share/fonts")]
 COMMENTS_PER_QUESTION = 20
 CHART_OPTIONS = 15  # bars of a long list (prefectures, facilities); the table lists them all
 PREFECTURE_ROWS = 10  # cross-tabs by prefecture: the largest ten, then その他
 CROSS_COLUMNS = 7  # columns of a cross-tab before the rest becomes その他
 
 
-class ReportError(Exception):
+class ReportError(PdfError):
     """The report cannot be made (the message says why and what to do)."""
 
 
-def fonts_installed() -> bool:
-    """Whether fontconfig (which WeasyPrint uses) knows Noto Sans CJK JP."""
-    fc_list = shutil.which("fc-list")
-    if fc_list:
-        try:
-            found = subprocess.run(
-                [fc_list, f":family={FONT_FAMILY}", "family"], capture_output=True, text=True, timeout=20
-            ).stdout
-        except (OSError, subprocess.SubprocessError):
-            found = ""
-        if FONT_FAMILY in found:
-            return True
-    return any(
-        next(Path(folder).glob("**/NotoSansCJK*"), None) for folder in FONT_DIRS if Path(folder).is_dir()
-    )
-
-
 def check_fonts() -> None:
+    # Looked up here (not core.pdf.check_fonts) so the report's own error type is raised.
     if not fonts_installed():
-        raise ReportError(
-            _(
-                "日本語フォント「%(font)s」が見つかりません。Debian / Ubuntu では"
-                "「apt-get install %(package)s」でインストールしてから、もう一度実行してください。"
-            )
-            % {"font": FONT_FAMILY, "package": FONT_PACKAGE}
-        )
+        raise ReportError(missing_font_message())
 
 
 def report_filename(survey: Survey, today: datetime.date | None = None) -> str:
@@ -153,8 +129,6 @@ def render_html(survey: Survey, language: str = "ja", results: SurveyResults | N
 
 def build_report(survey: Survey, language: str = "ja", results: SurveyResults | None = None) -> bytes:
     """The report as PDF bytes; ReportError when the Japanese font is missing."""
-    from weasyprint import HTML
-
     check_fonts()
     html = render_html(survey, language, results)
-    return HTML(string=html, base_url=str(Path(__file__).parent)).write_pdf()
+    return html_to_pdf(html, base_url=str(Path(__file__).parent))
