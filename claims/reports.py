@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from core.excel import Column, new_workbook, to_bytes, write_table
+from core.excel import Column, as_text, new_workbook, to_bytes, write_only_value, write_table
 from facilities.models import Participation
 
 from .models import BudgetAccount, Claim, ClaimLine, ClaimStatus, MonthlyClose
@@ -276,7 +276,7 @@ def write_claim_lines(campaign, fileobj) -> int:
     bold = Font(bold=True)
     header = []
     for title in LINE_HEADERS:
-        cell = WriteOnlyCell(sheet, value=str(title))
+        cell = as_text(WriteOnlyCell(sheet, value=str(title)))
         cell.font = bold
         header.append(cell)
     sheet.append(header)
@@ -311,7 +311,8 @@ def write_claim_lines(campaign, fileobj) -> int:
         row = list(values)
         row[2] = f"{row[2]:%Y-%m}"
         row[3] = str(statuses.get(row[3], row[3]))
-        sheet.append(row)
+        # Reservation numbers, names, channels are what hotels typed: never formulas.
+        sheet.append([write_only_value(sheet, value) for value in row])
     last = count + 1
     sheet.auto_filter.ref = f"A1:R{last}"
     workbook.save(fileobj)

@@ -4,6 +4,12 @@ Every workbook the contract names (参加事業者データ, monthly payment rep
 is a titled table with Japanese headers, real dates and yen as numbers, an autofilter, a frozen
 header row and widths that fit Japanese text. `write_table` does that once, so every deliverable looks
 and behaves alike when the city filters or prints it.
+
+Text never becomes a formula (formula injection): openpyxl turns any string that starts with `=` into
+a formula when it is assigned, so every text cell is written as a string (`data_type = "s"`), and one
+that starts like a formula (`=`, `+`, `-`, `@`, tab, CR) also gets Excel's quote prefix — the same as
+typing a leading `'` in Excel, so it stays text even after someone edits the cell. The value itself is
+kept exactly as typed. Write-only workbooks use `write_only_value` for the same.
 """
 
 from __future__ import annotations
@@ -17,9 +23,12 @@ from typing import Any
 
 from django.conf import settings
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from core.security import starts_like_formula
 
 DATE_FORMAT = "yyyy/mm/dd"
 DATETIME_FORMAT = "yyyy/mm/dd hh:mm"
@@ -70,14 +79,12 @@ def write_table(
     `totals` maps a column index (0-based) to a value for a bold 合計 row under the table.
     """
     header_row = 4
-    sheet["A1"] = title
-    sheet["A1"].font = Font(bold=True, size=14)
+    as_text(sheet.cell(row=1, column=1, value=str(title))).font = Font(bold=True, size=14)
     if subtitle:
-        sheet["A2"] = subtitle
-        sheet["A2"].data_type = "s"
+        as_text(sheet.cell(row=2, column=1, value=str(subtitle)))
     widths = []
     for index, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=header_row, column=index, value=str(column.header))
+        cell = as_text(sheet.cell(row=header_row, column=index, value=str(column.header)))
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)
@@ -111,7 +118,36 @@ def write_table(
     return count
 
 
+def as_text(cell: Any) -> Any:
+    """Keep a cell's text as text: a string cell, quote-prefixed when it starts like a formula."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        if starts_like_formula(cell.value):
+            cell.quotePrefix = True
+    return cell
+
+
+def write_only_value(sheet: Any, value: Any, number_format: str = "") -> Any:
+    """A value for `sheet.append` in a write-only workbook: text as a string cell that can never
+    become a formula, everything else as it is (or as a cell with `number_format`)."""
+    if starts_like_formula(value):
+        cell = as_text(WriteOnlyCell(sheet, value=value))
+        if number_format:
+            cell.number_format = number_format
+        return cell
+    # Other text is written as a string as it is (only "=" makes openpyxl write a formula); plain
+    # values keep big write-only sheets fast.
+    if number_format and value not in (None, ""):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = number_format
+        return cell
+    return value
+
+
 def _format(cell, kind: str) -> None:
+    if isinstance(cell.value, str):
+        # Values people typed (or a number column given text): always text, never a formula.
+        as_text(cell)
     if kind == "date":
         cell.number_format = DATE_FORMAT
     elif kind == "datetime":
@@ -121,8 +157,7 @@ def _format(cell, kind: str) -> None:
     elif kind == "int":
         cell.number_format = INT_FORMAT
     else:
-        # Values people typed: one starting with "=" stays text, never becomes a formula.
-        cell.data_type = "s"
+        cell.data_type = "s"  # a text column stays text whatever the value
         if kind == "code":
             cell.number_format = "@"
 

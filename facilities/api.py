@@ -8,7 +8,6 @@ that its query is wrong rather than get everything.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +17,7 @@ from wagtail.models import Locale
 
 from campaigns.models import Campaign
 from core import cache as versioned
+from core.security import SafeCSVWriter
 
 from .models import FacilityGuidePage, Participation
 from .search import guide_filter, with_terms
@@ -122,7 +122,7 @@ def facilities_csv(request: HttpRequest) -> HttpResponse:
         return _cors(HttpResponse("\n".join(lines), status=400, content_type="text/plain; charset=utf-8"))
     queryset = filterset.ordered()
     guide_url = _guide_url(request)
-    writer = csv.writer(_Echo())
+    writer = SafeCSVWriter(_Echo())  # names and texts that start like a formula stay text in Excel
 
     def rows() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(FIELDS)

@@ -18,7 +18,6 @@ admin) is not updated row by row; after a large import, `manage.py rebuild_refer
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import logging
@@ -41,6 +40,7 @@ from django.utils.translation import ngettext
 
 from campaigns.models import Campaign
 from core import tabular
+from core.security import SafeCSVWriter
 from core.tabular import FileProblem, cell_text, is_blank
 from core.text import normalize_search_text
 
@@ -657,7 +657,7 @@ def _first_name(model: type[TaxonomyTerm], fallback: str) -> str:
 def template_csv() -> bytes:
     """A CSV that Excel opens correctly (UTF-8 with BOM): the header row and one example that imports."""
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = SafeCSVWriter(buffer, lineterminator="\r\n")  # taxonomy names are editors' text
     writer.writerow(COLUMNS)
     features: Iterable[str] = Feature.objects.order_by("sort_order", "pk").values_list("name", flat=True)[:2]
     writer.writerow(

@@ -8,7 +8,6 @@ business, so another business's facility, claim or draft by URL is a 404.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from functools import wraps
 
@@ -24,6 +23,7 @@ from claims import budget, entry, services
 from claims.claim_file import template_csv
 from claims.management.commands.check_claim_file import HEADER as RESULT_CSV_HEADER
 from claims.models import Claim, ClaimStatus
+from core.security import SafeCSVWriter
 from facilities.models import Participation
 from facilities.services import mark_sold_out
 
@@ -300,7 +300,7 @@ def claim_result_csv(request, claim):
         f'attachment; filename="claim-result-{claim.participation.facility.code}-{claim.month:%Y%m}.csv"'
     )
     response.write("\ufeff")
-    writer = csv.writer(response, lineterminator="\r\n")
+    writer = SafeCSVWriter(response, lineterminator="\r\n")  # messages quote what hotels typed
     writer.writerow(RESULT_CSV_HEADER)
     for row in result.rows:
         writer.writerow(

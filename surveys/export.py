@@ -21,7 +21,16 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from core.excel import DATETIME_FORMAT, HEADER_FILL, MAX_WIDTH, MIN_WIDTH, Column, display_width
+from core.excel import (
+    DATETIME_FORMAT,
+    HEADER_FILL,
+    MAX_WIDTH,
+    MIN_WIDTH,
+    Column,
+    as_text,
+    display_width,
+    write_only_value,
+)
 
 from .blocks import SurveyQuestionsBlock
 from .models import ResponseSource, Survey
@@ -144,7 +153,14 @@ def write_answers(
         asked = "、".join(
             str(v.number) for v in versions if any(q["key"] == question["key"] for q in v.schema["questions"])
         )
-        questions_sheet.append([header, question["label"], type_label(question["type"]), asked])
+        questions_sheet.append(
+            [
+                write_only_value(questions_sheet, header),
+                write_only_value(questions_sheet, question["label"]),
+                type_label(question["type"]),
+                asked,
+            ]
+        )
     workbook.save(fileobj)
     return count
 
@@ -157,7 +173,7 @@ def _header(sheet, headers: list[str], widths: list[int] | None = None) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width, MIN_WIDTH + 4), MAX_WIDTH)
     cells = []
     for header in headers:
-        cell = WriteOnlyCell(sheet, value=str(header))
+        cell = as_text(WriteOnlyCell(sheet, value=str(header)))
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)
@@ -172,8 +188,4 @@ def _cell(sheet, value: Any, kind: str) -> Any:
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = DATETIME_FORMAT
         return cell
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"  # what a traveller typed stays text, never a formula
-        return cell
-    return value
+    return write_only_value(sheet, value)  # what a traveller typed stays text, never a formula

@@ -7,7 +7,6 @@ to another tool. Nothing is stored.
 
 from __future__ import annotations
 
-import csv
 import datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign
 from claims.services import check_file
+from core.security import SafeCSVWriter
 from facilities.models import Facility, Participation
 
 HEADER = ["row", "status", "counted_nights", "max_discount", "reimbursement", "message"]
@@ -82,7 +82,7 @@ class Command(BaseCommand):
         result = check_file(participation, data, path.name, claim_date=as_of)
         if not result.readable:
             raise CommandError(" ".join(result.problems))
-        writer = csv.writer(self.stdout, lineterminator="\n")
+        writer = SafeCSVWriter(self.stdout, lineterminator="\n")
         writer.writerow(HEADER)
         for row in result.rows:
             writer.writerow(
