@@ -13,6 +13,7 @@ not erased keeps its users (the caller passes only the businesses to erase).
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.files.storage import storages
 from django.db.models import Q
@@ -34,7 +35,8 @@ def placeholder(user_id: int) -> str:
 
 def erase_hotel_users(
     erase_business_ids: set[int], kept_business_ids: set[int], *, dry_run: bool
-) -> Category:
+) -> list[Category]:
+    """The accounts, and their sign-in records when django-axes keeps them."""
     User = get_user_model()
     members = User.objects.filter(membership__business_id__in=erase_business_ids)
     staff = members.filter(Q(is_staff=True) | Q(is_superuser=True))
@@ -52,8 +54,14 @@ def erase_hotel_users(
         if kept
         else "",
     )
+    usernames = set()
+    for username, email in pending.values_list("username", "email"):
+        usernames |= {username.strip().lower(), email.strip().lower()} - {""}
+    categories = [category]
+    if apps.is_installed("axes"):
+        categories.append(erase_login_records(usernames, dry_run=dry_run))
     if dry_run:
-        return category
+        return categories
     for user in pending.select_for_update(of=("self",)):
         anonymous = placeholder(user.pk)
         user.username = anonymous
@@ -63,6 +71,23 @@ def erase_hotel_users(
         user.is_active = False
         user.set_unusable_password()
         user.save(update_fields=["username", "email", "first_name", "last_name", "is_active", "password"])
+    return categories
+
+
+def erase_login_records(usernames: set[str], *, dry_run: bool) -> Category:
+    """django-axes keeps every sign-in and failed attempt by username (the e-mail address, lower case,
+    `accounts.security.axes_username`) with the IP address and browser: deleted with the account."""
+    models = [apps.get_model("axes", name) for name in ("AccessAttempt", "AccessLog", "AccessFailureLog")]
+    querysets = [model.objects.filter(username__in=sorted(usernames)) for model in models]
+    category = Category(
+        key="login_records",
+        label=_("利用者のログイン記録（ユーザー名・IP アドレス）"),
+        method=_("レコード削除"),
+        records=sum(queryset.count() for queryset in querysets) if usernames else 0,
+    )
+    if not dry_run and category.records:
+        for queryset in querysets:
+            queryset.delete()
     return category
 
 

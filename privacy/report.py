@@ -87,7 +87,7 @@ def write_report(run: ErasureRun, out: Path | None = None) -> Path:
     """Write the PDF to `out` (default var/erasure/<campaign>-<timestamp>.pdf), readable by its owner only."""
     content = build_report(run)
     path = Path(out) if out else default_path(run)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(content)

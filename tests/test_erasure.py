@@ -160,7 +160,7 @@ def rounds(tmp_path, settings):
     running_inquiry = Inquiry.objects.create(
         category=category, question="予約方法", caller_name="問合 二郎", caller_phone="090-5555-6666"
     )
-    staff = UserFactory(role="admin", is_staff=True)
+    staff = UserFactory(role="admin")  # an admin role user (group), not is_staff
     return {
         "ended": ended,
         "running": running,
@@ -488,3 +488,26 @@ def test_missing_font_stops_before_anything_is_erased(rounds, monkeypatch):
         _run("--campaign", "erase-2024", "--yes", "--user", rounds["staff"].username)
     assert not ErasureRun.objects.exists()
     assert LotteryEntry.objects.filter(survey=rounds["ended_survey"]).count() == 3
+
+
+def test_sign_in_records_of_erased_users_go_too(rounds, django_capture_on_commit_callbacks):
+    from django.apps import apps
+
+    if not apps.is_installed("axes"):
+        pytest.skip("django-axes is not installed")
+    from axes.models import AccessAttempt, AccessLog
+
+    common = {"user_agent": "test", "ip_address": "192.0.2.1", "http_accept": "*/*", "path_info": "/"}
+    AccessLog.objects.create(username="owner@hotel.example.jp", **common)
+    AccessAttempt.objects.create(
+        username="owner@hotel.example.jp", get_data="", post_data="", failures_since_start=2, **common
+    )
+    AccessLog.objects.create(username="shared@hotel.example.jp", **common)
+    assert "利用者のログイン記録（ユーザー名・IP アドレス）: 2 件" in _run(
+        "--campaign", "erase-2024", "--dry-run"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        _run("--campaign", "erase-2024", "--yes", "--user", rounds["staff"].username)
+    assert not AccessLog.objects.filter(username="owner@hotel.example.jp").exists()
+    assert not AccessAttempt.objects.filter(username="owner@hotel.example.jp").exists()
+    assert AccessLog.objects.filter(username="shared@hotel.example.jp").count() == 1

@@ -101,7 +101,8 @@ class Command(BaseCommand):
                 raise CommandError(_("--user で実施者（職員のユーザー名）を指定してください。"))
             username = input(_("実施者（職員のユーザー名）: ")).strip()
         user = get_user_model().objects.filter(username=username, is_active=True).first()
-        if user is None or not (user.is_staff or user.is_superuser):
+        # Staff are the users who may enter the admin (roles are groups there, is_staff is rarely set).
+        if user is None or not (user.is_staff or user.has_perm("wagtailadmin.access_admin")):
             raise CommandError(_("「%(name)s」は有効な職員のユーザーではありません。") % {"name": username})
         return user
 
