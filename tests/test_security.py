@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -465,3 +466,28 @@ def test_decision_mail_carries_the_name_and_a_link_but_no_bank_or_contact_data(m
     assert business.name in mail.body and "/members/" in mail.body
     for secret in (application.account_number, business.address, business.phone, business.postal_code):
         assert secret not in mail.body and secret not in mail.subject
+
+
+# Staff screens (looser admin policy) and documents rendered to PDF by WeasyPrint, not by a browser.
+INLINE_ALLOWED = ("/admin/", "/report/", "_report.html", "/wagtailadmin/")
+
+
+def test_site_templates_have_no_inline_script_style_or_event_handler():
+    """The public site, members area and surveys run under `script-src 'self'; style-src 'self'`."""
+    offenders = []
+    for path in sorted([*BASE_DIR.glob("templates/**/*.html"), *BASE_DIR.glob("*/templates/**/*.html")]):
+        relative = "/" + path.relative_to(BASE_DIR).as_posix()
+        if relative.startswith(("/.venv/", "/node_modules/")) or any(
+            part in relative for part in INLINE_ALLOWED
+        ):
+            continue
+        text = path.read_text(encoding="utf-8")
+        for pattern in (
+            r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")",
+            r"<style",
+            r"\son[a-z]+=",
+            r"\sstyle=",
+        ):
+            if re.search(pattern, text):
+                offenders.append(f"{relative}: {pattern}")
+    assert not offenders, offenders
