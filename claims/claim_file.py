@@ -41,6 +41,7 @@ CHANNELS = ("直販", "電話", "OTA", "旅行会社")
 MAX_DATA_ROWS = 50_000
 MAX_RESERVATION_LENGTH = 50
 MAX_NIGHTS_IN_FILE = 366
+MAX_GUESTS = 999  # one reservation; more is a typing mistake (and 人数 is stored as a small integer)
 ACCEPTED, REJECTED = "accepted", "rejected"
 
 
@@ -155,6 +156,8 @@ def _parse_row(values: Sequence[Any], positions: dict[str, int]) -> tuple[dict[s
             parsed[column] = number
     if parsed.get(NIGHTS, 0) > MAX_NIGHTS_IN_FILE:
         errors.append(_("泊数が大きすぎます（%(value)s泊）。") % {"value": parsed[NIGHTS]})
+    if parsed.get(GUESTS, 0) > MAX_GUESTS:
+        errors.append(_("人数が大きすぎます（%(value)s人）。") % {"value": parsed[GUESTS]})
 
     channel = unicodedata.normalize("NFKC", tabular.cell_text(raw(CHANNEL)))
     if channel and channel.upper() == "OTA":

@@ -31,7 +31,14 @@ _XLS_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2: Excel 97-2003, or 
 # CP932 maps the single bytes 0xA0 and 0xFD-0xFF to these private-use characters; real Shift_JIS text
 # never contains them, but a UTF-16 file (Excel's "Unicode text") decodes to them plus NUL characters.
 _NOT_TEXT = re.compile("[\x00\uf8f0-\uf8f3]")
-DATE_PATTERN = re.compile(r"^(\d{4})([-/])(\d{1,2})\2(\d{1,2})$")
+DATE_PATTERN = re.compile(r"^([0-9]{4})([-/])([0-9]{1,2})\2([0-9]{1,2})$")
+# Dates outside these years are typing mistakes, and would overflow date arithmetic near year 9999.
+MIN_DATE = datetime.date(1900, 1, 1)
+MAX_DATE = datetime.date(2099, 12, 31)
+# No count or yen amount in these files comes near this; it also keeps every value storable as bigint
+# and away from int()'s digit limit (Python refuses to convert strings of more than 4,300 digits).
+MAX_INT = 999_999_999_999_999
+_DIGITS = re.compile(r"^[0-9]+$")
 
 
 class FileProblem(Exception):
@@ -155,9 +162,9 @@ class CellError(ValueError):
 def parse_date(value: Any) -> datetime.date | None:
     """An Excel date, or text `YYYY-MM-DD` / `YYYY/MM/DD` (full-width digits too); None when empty."""
     if isinstance(value, datetime.datetime):
-        return value.date()
+        return _in_range(value.date())
     if isinstance(value, datetime.date):
-        return value
+        return _in_range(value)
     text = unicodedata.normalize("NFKC", cell_text(value)).strip()
     if not text:
         return None
@@ -165,31 +172,61 @@ def parse_date(value: Any) -> datetime.date | None:
     if not match:
         raise CellError(_("日付の形式が正しくありません（例: 2025-05-09）"))
     try:
-        return datetime.date(int(match[1]), int(match[3]), int(match[4]))
+        date = datetime.date(int(match[1]), int(match[3]), int(match[4]))
     except ValueError as exc:
         raise CellError(_("存在しない日付です（%(value)s）") % {"value": text}) from exc
+    return _in_range(date)
+
+
+def _in_range(date: datetime.date) -> datetime.date:
+    if not MIN_DATE <= date <= MAX_DATE:
+        raise CellError(
+            _("日付が範囲外です（%(value)s）。%(min)s年から%(max)s年までの日付を入力してください。")
+            % {"value": date.isoformat(), "min": MIN_DATE.year, "max": MAX_DATE.year}
+        )
+    return date
 
 
 _NUMBER_NOISE = re.compile(r"[,\s円]")
 
 
 def parse_int(value: Any) -> int | None:
-    """A whole number that may carry `,` and `円` (DOMAIN.md); None when empty."""
+    """A whole number that may carry `,` and `円` (DOMAIN.md); None when empty. At most `MAX_INT`.
+
+    Only the digits 0-9 (after full-width ones are folded) count: `str.isdigit()` also accepts
+    characters such as "፩" or "²" that `int()` refuses or reads differently.
+    """
     if value is None:
         return None
     if isinstance(value, bool):
         raise CellError(_("数値を入力してください"))
-    if isinstance(value, int):
-        return value
     if isinstance(value, float):
         if not value.is_integer():
             raise CellError(_("整数を入力してください（%(value)s）") % {"value": value})
-        return int(value)
-    text = _NUMBER_NOISE.sub("", unicodedata.normalize("NFKC", str(value)))
-    if not text:
-        return None
-    if not text.isdigit():
-        if text.startswith("-") and text[1:].isdigit():
-            raise CellError(_("0以上の数値を入力してください（%(value)s）") % {"value": str(value).strip()})
-        raise CellError(_("数値を入力してください（%(value)s）") % {"value": str(value).strip()})
-    return int(text)
+        value = int(value)
+    if isinstance(value, int):
+        number = value
+    else:
+        shown = _shown(value)
+        text = _NUMBER_NOISE.sub("", unicodedata.normalize("NFKC", str(value)))
+        if not text:
+            return None
+        negative = text.startswith("-")
+        if not _DIGITS.match(text.removeprefix("-")):
+            raise CellError(_("数値を入力してください（%(value)s）") % {"value": shown})
+        if negative:
+            raise CellError(_("0以上の数値を入力してください（%(value)s）") % {"value": shown})
+        if len(text.lstrip("0")) > len(str(MAX_INT)):
+            raise CellError(_("数値が大きすぎます（%(value)s）") % {"value": shown})
+        number = int(text)
+    if number < 0:
+        raise CellError(_("0以上の数値を入力してください（%(value)s）") % {"value": number})
+    if number > MAX_INT:
+        raise CellError(_("数値が大きすぎます（%(value)s）") % {"value": _shown(number)})
+    return number
+
+
+def _shown(value: Any, limit: int = 30) -> str:
+    """A cell as quoted back in a message: a 5,000-digit cell must not become a 5,000-digit message."""
+    text = str(value).strip() if not isinstance(value, int) or value.bit_length() < 1000 else "…"
+    return text if len(text) <= limit else text[:limit] + "…"

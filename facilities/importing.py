@@ -85,7 +85,7 @@ MAX_XLSX_UNCOMPRESSED_BYTES = tabular.MAX_XLSX_UNCOMPRESSED_BYTES
 BATCH_SIZE = 500
 
 _CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
-_ROOMS_PATTERN = re.compile(r"^\d+$")
+_ROOMS_PATTERN = re.compile(r"^[0-9]+$")
 _FEATURE_SEPARATORS = re.compile(r"[、,，]")
 _URL_VALIDATOR = URLValidator(schemes=["http", "https"])
 _MAX_ROOMS = 2_147_483_647  # PositiveIntegerField's range in every database
@@ -362,13 +362,15 @@ class _RowValidator:
             error(ROOMS, invalid)
             return None
         if isinstance(value, int | float):
-            if float(value).is_integer() and 0 <= value <= _MAX_ROOMS:
+            # Compared before any float(): a crafted cell can hold an integer no float can represent.
+            if 0 <= value <= _MAX_ROOMS and (isinstance(value, int) or value.is_integer()):
                 return int(value)
             error(ROOMS, invalid)
             return None
         cleaned = unicodedata.normalize("NFKC", str(value)).replace(",", "").strip()
         cleaned = cleaned.removesuffix("室").strip()
-        if not _ROOMS_PATTERN.match(cleaned) or int(cleaned) > _MAX_ROOMS:
+        # Length first: int() refuses strings of more than 4,300 digits.
+        if not _ROOMS_PATTERN.match(cleaned) or len(cleaned.lstrip("0")) > 10 or int(cleaned) > _MAX_ROOMS:
             error(ROOMS, invalid)
             return None
         return int(cleaned)
