@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from .conftest import assert_accessible
+from .staff_login import log_in_staff
 
 OPERATOR, PASSWORD = "operator", "operator-demo-2025"  # seeded by seed_demo (README)
 SCREENS = [
@@ -19,11 +20,7 @@ SCREENS = [
 
 
 def _log_in(page: Any, live_site: str) -> None:
-    page.goto(f"{live_site}/admin/login/")
-    page.locator("#id_username").fill(OPERATOR)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#id_password").press("Enter")
-    page.wait_for_url(f"{live_site}/admin/")
+    log_in_staff(page, live_site, OPERATOR, PASSWORD)
 
 
 @pytest.mark.parametrize("path", SCREENS)
