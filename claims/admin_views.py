@@ -34,6 +34,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.admin.auth import permission_required
 
+from audit.log import record
+from audit.models import AuditAction
 from campaigns.models import Campaign
 from campaigns.selection import selected_campaign
 from core.formatting import format_date, format_yen
@@ -810,6 +812,14 @@ def payment_batch_create(request: HttpRequest) -> HttpResponse:
 @permission_required(perms.MANAGE_PAYMENTS)
 def payment_batch_zengin(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(PaymentBatch, pk=pk)
+    # The Zengin file carries every payee's bank account and name: each download is audited.
+    record(
+        AuditAction.PII_EXPORT,
+        request=request,
+        obj=batch,
+        summary=gettext_lazy("全銀振込ファイルを出力"),
+        detail={"transfer_date": batch.transfer_date, "count": batch.count, "total": batch.total},
+    )
     return _download(bytes(batch.zengin_file), batch.filename, "application/octet-stream")
 
 
@@ -846,6 +856,14 @@ def payment_batch_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             "claim__participation__facility__code", "claim__month"
         )
     ]
+    if full and transfers:
+        record(
+            AuditAction.PII_VIEW,
+            request=request,
+            obj=batch,
+            summary=gettext_lazy("振込データの口座番号（全桁）を表示"),
+            detail={"screen": "claims_payment_batch", "count": len(transfers)},
+        )
     return TemplateResponse(
         request,
         "claims/admin/batch.html",

@@ -11,10 +11,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from audit.log import record
+from audit.models import AuditAction
 from participants.models import Application, ApplicationStatus
 
 from . import services
@@ -27,6 +30,33 @@ PAYEE_FIELDS = ("bank_code", "branch_code", "account_type", "account_number")
 
 class PaymentError(Exception):
     """The batch cannot be made or confirmed; the message is shown to the user as is."""
+
+
+def _audit_batch(batch: PaymentBatch, user, event: str, from_status: str) -> None:
+    """One audit entry per batch state change (issue 8): the batch, its total and the claims in it, never
+    the payees' bank accounts or names."""
+    with translation.override(settings.LANGUAGE_CODE):
+        summary = (
+            _("振込データを作成（振込日 %(date)s、%(count)d件、%(total)s円）")
+            if event == "create"
+            else _("振込確認（振込日 %(date)s、%(count)d件、%(total)s円）")
+        ) % {"date": f"{batch.transfer_date:%Y-%m-%d}", "count": batch.count, "total": f"{batch.total:,}"}
+    record(
+        AuditAction.PAYMENT_STATE,
+        actor=user,
+        obj=batch,
+        summary=summary,
+        detail={
+            "event": event,
+            "from": from_status,
+            "to": batch.status,
+            "campaign": batch.campaign_id,
+            "transfer_date": batch.transfer_date,
+            "count": batch.count,
+            "total": batch.total,
+            "claims": sorted(str(pk) for pk in batch.payments.values_list("claim_id", flat=True)),
+        },
+    )
 
 
 @dataclass
@@ -135,6 +165,7 @@ def create_batch(campaign, transfer_date: datetime.date, user) -> PaymentBatch:
     batch.total = sum(payment.amount for payment in payments)
     batch.count = len(payments)
     batch.save(update_fields=["zengin_file", "total", "count"])
+    _audit_batch(batch, user, "create", "")
     return batch
 
 
@@ -150,4 +181,5 @@ def confirm_batch(batch: PaymentBatch, user) -> PaymentBatch:
     batch.confirmed_by = user
     batch.confirmed_at = timezone.now()
     batch.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+    _audit_batch(batch, user, "confirm", PaymentBatchStatus.CREATED)
     return batch

@@ -12,11 +12,15 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from audit.log import record
+from audit.models import AuditAction
 from facilities.models import Participation
 from facilities.services import mark_sold_out
 
@@ -143,6 +147,38 @@ def upload(
     return UploadOutcome(claim, result)
 
 
+CLAIM_EVENTS = {
+    "submit": gettext_lazy("提出"),
+    "start_review": gettext_lazy("確認開始"),
+    "return": gettext_lazy("差戻し"),
+    "approve": gettext_lazy("承認"),
+    "paid": gettext_lazy("支払済み"),
+    "exclude_line": gettext_lazy("明細の除外"),
+    "include_line": gettext_lazy("明細を戻す"),
+}
+
+
+def _audit_claim(claim: Claim, user, event: str, from_status: str, **amounts: int) -> None:
+    """One audit entry per state change (issue 8): who moved which claim from what to what, and the
+    amounts. Never the return or exclusion reason: free text that might name a guest."""
+    facility = claim.participation.facility.code
+    month = f"{claim.month:%Y-%m}"
+    with translation.override(settings.LANGUAGE_CODE):
+        summary = _("実績報告 %(facility)s %(month)s: %(event)s") % {
+            "facility": facility,
+            "month": month,
+            "event": CLAIM_EVENTS[event],
+        }
+    record(
+        AuditAction.CLAIM_STATE,
+        actor=user,
+        obj=claim,
+        summary=summary,
+        detail={"event": event, "from": from_status, "to": claim.status, "facility": facility, "month": month}
+        | amounts,
+    )
+
+
 def line_total(claim: Claim) -> int:
     return claim.lines.filter(excluded=False).aggregate(total=Sum("reimbursement"))["total"] or 0
 
@@ -151,6 +187,7 @@ def line_total(claim: Claim) -> int:
 def submit(claim: Claim, user) -> Claim:
     claim = _lock(claim)
     _require(claim, S.DRAFT, S.RETURNED)
+    from_status = claim.status
     total = line_total(claim)
     if total <= 0:
         raise ClaimError(
@@ -164,6 +201,7 @@ def submit(claim: Claim, user) -> Claim:
     claim.save()
     budget.reserve(claim, total, actor=user)
     apply_sold_out_rule(claim.participation)
+    _audit_claim(claim, user, "submit", from_status, claimed_amount=total)
     return claim
 
 
@@ -173,7 +211,22 @@ def start_review(claim: Claim, user) -> Claim:
     _require(claim, S.SUBMITTED)
     claim.status = S.IN_REVIEW
     claim.save(update_fields=["status", "updated_at"])
+    _audit_claim(claim, user, "start_review", S.SUBMITTED, claimed_amount=claim.claimed_amount)
     return claim
+
+
+def _audit_line(claim: Claim, line: ClaimLine, user, event: str) -> None:
+    """A line's exclusion changes what the claim is worth: the row number (not the reservation number,
+    which the hotel's guest could be traced by) and the claim's remaining total."""
+    _audit_claim(
+        claim,
+        user,
+        event,
+        claim.status,
+        line_row=line.row,
+        line_reimbursement=line.reimbursement,
+        claim_total=line_total(claim),
+    )
 
 
 @transaction.atomic
@@ -181,17 +234,20 @@ def exclude_line(line: ClaimLine, reason: str, user) -> ClaimLine:
     reason = (reason or "").strip()
     if not reason:
         raise ClaimError(_("除外の理由を入力してください。"))
-    _require(_lock(line.claim), S.IN_REVIEW)
+    claim = _lock(line.claim)
+    _require(claim, S.IN_REVIEW)
     line.excluded = True
     line.excluded_reason = reason[:200]
     line.excluded_by = user
     line.save(update_fields=["excluded", "excluded_reason", "excluded_by"])
+    _audit_line(claim, line, user, "exclude_line")
     return line
 
 
 @transaction.atomic
 def include_line(line: ClaimLine, user) -> ClaimLine:
-    _require(_lock(line.claim), S.IN_REVIEW)
+    claim = _lock(line.claim)
+    _require(claim, S.IN_REVIEW)
     line.excluded = False
     line.excluded_reason = ""
     line.excluded_by = None
@@ -200,6 +256,7 @@ def include_line(line: ClaimLine, user) -> ClaimLine:
             line.save(update_fields=["excluded", "excluded_reason", "excluded_by"])
     except IntegrityError as exc:
         raise ClaimError(_("この予約番号は別の実績報告で報告されているため、戻せません。")) from exc
+    _audit_line(claim, line, user, "include_line")
     return line
 
 
@@ -210,10 +267,12 @@ def return_claim(claim: Claim, reason: str, user) -> Claim:
         raise ClaimError(_("差戻しの理由を入力してください。事業者に表示されます。"))
     claim = _lock(claim)
     _require(claim, S.SUBMITTED, S.IN_REVIEW)
+    from_status = claim.status
     budget.release(claim, claim.claimed_amount, actor=user, note="returned")
     claim.status = S.RETURNED
     claim.return_reason = reason
     claim.save(update_fields=["status", "return_reason", "updated_at"])
+    _audit_claim(claim, user, "return", from_status, claimed_amount=claim.claimed_amount)
     return claim
 
 
@@ -222,6 +281,7 @@ def approve(claim: Claim, user) -> Claim:
     """Approve the claim's lines that are not excluded, within the allocation and the budget."""
     claim = _lock(claim)
     _require(claim, S.SUBMITTED, S.IN_REVIEW)
+    from_status = claim.status
     amount = line_total(claim)
     budget.approve(claim, amount, held=claim.claimed_amount, actor=user)
     claim.approved_amount = amount
@@ -229,6 +289,9 @@ def approve(claim: Claim, user) -> Claim:
     claim.approved_at = timezone.now()
     claim.approved_by = user
     claim.save(update_fields=["approved_amount", "status", "approved_at", "approved_by", "updated_at"])
+    _audit_claim(
+        claim, user, "approve", from_status, claimed_amount=claim.claimed_amount, approved_amount=amount
+    )
     return claim
 
 
@@ -240,6 +303,7 @@ def mark_paid(claim: Claim, paid_on: datetime.date, user) -> Claim:
     claim.status = S.PAID
     claim.paid_on = paid_on
     claim.save(update_fields=["status", "paid_on", "updated_at"])
+    _audit_claim(claim, user, "paid", S.APPROVED, approved_amount=claim.approved_amount)
     return claim
 
 

@@ -18,11 +18,14 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.admin import messages
 from wagtail.admin.auth import permission_required
 from wagtail.models import Locale
 
+from audit.log import record
+from audit.models import AuditAction
 from core.paging import query_without
 from facilities.models import Facility, FacilityGuidePage
 
@@ -130,15 +133,32 @@ def inquiry_create(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "inquiries/admin/form.html", context)
 
 
+def _audit_caller_view(request: HttpRequest, inquiry: Inquiry, screen: str) -> None:
+    """The caller's name and phone are personal data: a screen that shows them is in the audit trail
+    (only when the record has them, so an anonymous call leaves no noise)."""
+    if not (inquiry.caller_name or inquiry.caller_phone):
+        return
+    record(
+        AuditAction.PII_VIEW,
+        request=request,
+        obj=inquiry,
+        summary=gettext_lazy("応対記録の問い合わせ者（氏名・電話番号）を表示"),
+        detail={"screen": screen},
+    )
+
+
 @permission_required(perms.VIEW)
 def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     inquiry = get_object_or_404(_listing(), pk=pk)
+    show_caller = perms.can_see_caller(request.user)
+    if show_caller:
+        _audit_caller_view(request, inquiry, "inquiries_detail")
     return TemplateResponse(
         request,
         "inquiries/admin/detail.html",
         {
             "inquiry": inquiry,
-            "show_caller": perms.can_see_caller(request.user),
+            "show_caller": show_caller,
             "can_change": perms.can_change(request.user),
             "can_make_faq": perms.can_make_faq(request.user),
             "faq_entries": inquiry.faq_entries.all(),
@@ -150,11 +170,14 @@ def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def inquiry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     inquiry = get_object_or_404(_listing(), pk=pk)
-    form = InquiryForm(request.POST or None, instance=inquiry, show_caller=perms.can_see_caller(request.user))
+    show_caller = perms.can_see_caller(request.user)
+    form = InquiryForm(request.POST or None, instance=inquiry, show_caller=show_caller)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("応対記録を更新しました。"))
         return redirect("inquiries_detail", pk=inquiry.pk)
+    if request.method == "GET" and show_caller:
+        _audit_caller_view(request, inquiry, "inquiries_edit")
     return TemplateResponse(
         request,
         "inquiries/admin/edit.html",

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from participants import services
+from participants.admin_views import audit_document_view
 from participants.documents import serve_document, store_document
 from participants.models import Application, ApplicationStatus, DocumentKind
 
@@ -224,7 +225,9 @@ def documents(request, application: Application):
 @application_view()
 def document_download(request, application: Application, document_pk):
     document = get_object_or_404(application.documents, pk=document_pk)
-    return serve_document(document, request.user)
+    response = serve_document(document, request.user)
+    audit_document_view(request, document, "members:document_download")
+    return response
 
 
 @application_view(editable=True)

@@ -27,6 +27,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.admin.auth import permission_required
 
+from audit.log import record
+from audit.models import AuditAction
 from campaigns.selection import selected_campaign
 from core.paging import query_without
 
@@ -288,6 +290,16 @@ def _render_detail(
     escalation = next((e for e in reversed(events) if e.to_status == S.ESCALATED), None)
     answer = next((e for e in reversed(events) if e.kind == EventKind.CITY_DECISION), None)
     waiting_for_city = application.status == S.ESCALATED
+    full_account = perms.can_see_full_account(user)
+    if full_account and application.account_number:
+        # The whole account number is personal data: every showing of it is in the audit trail.
+        record(
+            AuditAction.PII_VIEW,
+            request=request,
+            obj=application,
+            summary=gettext_lazy("参加申請の口座番号（全桁）を表示"),
+            detail={"screen": "participants_application", "number": application.number},
+        )
     return TemplateResponse(
         request,
         "participants/admin/application.html",
@@ -297,7 +309,7 @@ def _render_detail(
             "facilities": facilities,
             "documents": application.documents.all(),
             "account_number": perms.account_number_for(application, user),
-            "full_account": perms.can_see_full_account(user),
+            "full_account": full_account,
             "checklist": checklist,
             "pledges": pledges,
             "actions": actions,
@@ -372,7 +384,26 @@ def application_action(request: HttpRequest, pk, action: str) -> HttpResponse:
 @permission_required(perms.VIEW)
 def document_download(request: HttpRequest, pk) -> HttpResponse:
     document = get_object_or_404(ApplicationDocument, pk=pk)
-    return serve_document(document, request.user)
+    response = serve_document(document, request.user)
+    audit_document_view(request, document, "participants_document")
+    return response
+
+
+def audit_document_view(request: HttpRequest, document: ApplicationDocument, screen: str) -> None:
+    """Application documents (licences, passbooks) are personal data: each download is logged with the
+    kind and the application, never the uploaded file's name, which may carry a person's name."""
+    record(
+        AuditAction.PII_VIEW,
+        request=request,
+        obj=document,
+        summary=gettext_lazy("提出書類を表示"),
+        detail={
+            "screen": screen,
+            "application": str(document.application_id),
+            "kind": document.kind,
+            "size": document.size,
+        },
+    )
 
 
 # --- 参加事業者データ ---------------------------------------------------------------------------

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
+from audit.log import record
+from audit.models import AuditAction
 from core.excel import Column, new_workbook, to_bytes, write_table
 from facilities.models import Participation
 
@@ -202,13 +204,33 @@ def export_participants(
         campaign, rows, user=user, exported_at=exported_at, full_account_numbers=full_account_numbers
     )
     data = to_bytes(workbook)
+    actor = user if getattr(user, "pk", None) else None
     with transaction.atomic():
-        ParticipantExport.objects.create(
+        export = ParticipantExport.objects.create(
             campaign=campaign,
-            exported_by=user if getattr(user, "pk", None) else None,
+            exported_by=actor,
             via=via,
             full_account_numbers=full_account_numbers,
             row_count=len(rows),
+        )
+        # The workbook holds businesses' contacts and bank accounts: the audit trail records every one,
+        # from the admin or the command (no request there, so the actor is named or "manage.py").
+        record(
+            AuditAction.PII_EXPORT,
+            actor=actor,
+            actor_label=None if actor is not None else "manage.py",
+            obj=export,
+            summary=(
+                gettext_lazy("参加事業者データを出力（口座番号は全桁）")
+                if full_account_numbers
+                else gettext_lazy("参加事業者データを出力（口座番号は伏せ字）")
+            ),
+            detail={
+                "campaign": campaign.slug,
+                "via": via,
+                "full_account_numbers": full_account_numbers,
+                "rows": len(rows),
+            },
         )
     return data, len(rows)
 
