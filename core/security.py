@@ -31,22 +31,41 @@ def uses_admin_policy(path: str) -> bool:
     return any(path.startswith(prefix) for prefix in prefixes)
 
 
+def is_admin_preview(request: HttpRequest) -> bool:
+    """Wagtail renders a page preview by running a dummy request for the page's public URL through
+    the whole middleware stack (`make_preview_request` sets `is_dummy`); the admin shows the result
+    in an iframe of its own."""
+    return bool(getattr(request, "is_dummy", False))
+
+
 class SiteCSPMiddleware(CSPMiddleware):
     """django-csp's middleware that picks the admin policy for the staff screens.
 
     Everything else gets `CONTENT_SECURITY_POLICY` (no inline script or style at all). A view may
-    still adjust its own policy with django-csp's decorators; those win over the path choice.
+    still adjust its own policy with django-csp's decorators; those win over the path choice. A page
+    preview keeps the public policy (so it shows what the live page would block) but may be framed by
+    the admin on the same origin: `frame-ancestors 'self'` and `X-Frame-Options: SAMEORIGIN`.
     """
 
     def get_policy_parts(
         self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
     ) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only=report_only)
-        if not report_only and parts.config is None and uses_admin_policy(request.path_info):
+        if report_only or parts.config is not None:
+            return parts
+        if uses_admin_policy(request.path_info):
             from csp.utils import default_config
 
             parts.config = default_config(settings.CONTENT_SECURITY_POLICY_ADMIN["DIRECTIVES"])
+        elif is_admin_preview(request):
+            parts.replace = {**(parts.replace or {}), "frame-ancestors": ["'self'"]}
         return parts
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        response = super().process_response(request, response)
+        if is_admin_preview(request) and response.get("X-Frame-Options") == "DENY":
+            response["X-Frame-Options"] = "SAMEORIGIN"
+        return response
 
 
 class PermissionsPolicyMiddleware:

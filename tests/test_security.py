@@ -121,6 +121,28 @@ def test_admin_gets_its_own_looser_policy_but_no_eval_or_foreign_origins(client,
     assert response["X-Frame-Options"] == "DENY"
 
 
+@pytest.mark.django_db
+def test_page_preview_keeps_the_public_policy_but_may_be_framed_by_the_admin(seeded):
+    """Wagtail runs a dummy request for the page's own URL through the middleware; the admin shows
+    the result in an iframe, which `frame-ancestors 'none'` / `DENY` would block."""
+    from wagtail.models import Page
+
+    page = Page.objects.get(url_path="/home/about/").specific
+    response = page.make_preview_request(RequestFactory().get("/admin/pages/4/edit/preview/"))
+    assert response.status_code == 200
+    csp = _directives(response["Content-Security-Policy"])
+    assert csp["frame-ancestors"] == ["'self'"] and csp["script-src"] == ["'self'"]
+    assert csp["style-src"] == ["'self'"]
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+
+
+@pytest.mark.django_db
+def test_admin_loads_no_gravatar(client, seeded):
+    """Gravatar would send a hash of each staff e-mail address to a third party."""
+    client.force_login(UserFactory(role="editor"))
+    assert "gravatar" not in client.get("/admin/").content.decode()
+
+
 def test_admin_policy_applies_only_under_the_admin_prefixes():
     from core.security import uses_admin_policy
 
