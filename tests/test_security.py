@@ -190,6 +190,7 @@ def test_production_settings_pass_check_deploy_with_secure_cookies():
         "CSRF_COOKIE_SECURE",
         "CSRF_COOKIE_HTTPONLY",
         "LANGUAGE_COOKIE_HTTPONLY",
+        "LANGUAGE_COOKIE_SECURE",
         "SECURE_HSTS_SECONDS",
         "SECURE_CONTENT_TYPE_NOSNIFF",
         "X_FRAME_OPTIONS",
@@ -209,7 +210,9 @@ def test_production_settings_pass_check_deploy_with_secure_cookies():
     )
     values = json.loads(shown.stdout.strip().splitlines()[-1])
     assert values["DEBUG"] is False
-    assert values["SESSION_COOKIE_SECURE"] and values["CSRF_COOKIE_SECURE"]
+    assert (
+        values["SESSION_COOKIE_SECURE"] and values["CSRF_COOKIE_SECURE"] and values["LANGUAGE_COOKIE_SECURE"]
+    )
     assert (
         values["SESSION_COOKIE_HTTPONLY"]
         and values["CSRF_COOKIE_HTTPONLY"]

@@ -152,3 +152,117 @@ def test_facility_search_works_with_the_keyboard_and_without_javascript(browser:
         assert page.locator("h1").inner_text() == names[0]
     finally:
         context.close()
+
+
+# --- Content-Security-Policy: no page of the public site, members area or surveys breaks it ---------------
+
+# Registered before any page script runs (Playwright injects it outside the page's CSP).
+CSP_PROBE = (
+    "window.__cspViolations = [];"
+    "document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push("
+    "`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`));"
+)
+DEMO_HOTEL = ("hotel-approved@example.jp", "hotel-demo-2025")
+SURVEY_PAGES = ["/survey/traveller-survey/", "/en/survey/traveller-survey/"]
+
+
+class CSPWatch:
+    """A browser context with the site's real CSP (no bypass) that records every violation."""
+
+    def __init__(self, browser: Any) -> None:
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
+        self.context.add_init_script(CSP_PROBE)
+        self.page = self.context.new_page()
+        self.console: list[str] = []
+        self.page.on(
+            "console",
+            lambda message: (
+                self.console.append(message.text)
+                if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text
+                else None
+            ),
+        )
+
+    def violations(self) -> list[str]:
+        self.page.wait_for_timeout(50)  # violation events are queued as tasks
+        return [*self.page.evaluate("() => window.__cspViolations || []"), *self.console]
+
+    def visit(self, url: str, expected_status: int = 200) -> list[str]:
+        response = self.page.goto(url)
+        assert response is not None and response.status == expected_status, (
+            f"{url}: {response and response.status}"
+        )
+        policy = response.header_value("content-security-policy") or ""
+        assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy, f"{url}: {policy}"
+        return self.violations()
+
+
+def test_public_pages_break_no_content_security_policy(browser: Any, live_site: str) -> None:
+    watch = CSPWatch(browser)
+    try:
+        found = {path: watch.visit(f"{live_site}{path}") for path in ALL_PAGES}
+        found["/no-such-page/"] = watch.visit(f"{live_site}/no-such-page/", expected_status=404)
+        for path in SURVEY_PAGES:
+            found[path] = watch.visit(f"{live_site}{path}")
+            watch.page.locator("main form button[type=submit]").last.click()  # a page with errors
+            found[f"{path} (errors)"] = watch.violations()
+    finally:
+        watch.context.close()
+    assert not {path: seen for path, seen in found.items() if seen}
+
+
+def test_members_area_breaks_no_content_security_policy(browser: Any, live_site: str) -> None:
+    """The demo hotel's pages one link deep from the dashboard, its facility pages and a printable card."""
+    watch = CSPWatch(browser)
+    page = watch.page
+    found: dict[str, list[str]] = {}
+    try:
+        for path in ("/members/login/", "/members/signup/", "/members/password-reset/", "/en/members/login/"):
+            found[path] = watch.visit(f"{live_site}{path}")
+        page.goto(f"{live_site}/members/login/")
+        page.locator("#id_username").fill(DEMO_HOTEL[0])
+        page.locator("#id_password").fill(DEMO_HOTEL[1])
+        page.locator("form.member-form button[type=submit]").click()
+        page.wait_for_url(f"{live_site}/members/")
+        found["/members/"] = watch.violations()
+        links = page.evaluate(
+            "() => [...document.querySelectorAll('main a[href^=\"/members/\"]:not([download])')]"
+            ".map((a) => a.getAttribute('href'))"
+        )
+        paths = sorted(
+            {href for href in links if "logout" not in href and not href.endswith((".csv", ".xlsx"))}
+        )
+        assert len(paths) >= 3, paths
+        for path in paths:
+            found[path] = watch.visit(f"{live_site}{path}")
+            if "/facilities/" in path:
+                cards = page.evaluate(
+                    "() => [...document.querySelectorAll('a[href$=\"/card/\"]')]"
+                    ".map((a) => a.getAttribute('href'))"
+                )
+                for card in cards[:1]:
+                    found[card] = watch.visit(f"{live_site}{card}")
+                    assert page.locator("button[data-print]").count() == 1
+    finally:
+        watch.context.close()
+    assert not {path: seen for path, seen in found.items() if seen}
+
+
+def test_the_csp_watch_itself_sees_inline_script_and_style(browser: Any, live_site: str) -> None:
+    """Guards the guard: an injected inline script and an inline style attribute are both reported."""
+    watch = CSPWatch(browser)
+    try:
+        assert watch.visit(f"{live_site}/") == []
+        watch.page.evaluate(
+            """() => {
+                const script = document.createElement('script');
+                script.textContent = 'window.__ran = true;';
+                document.body.appendChild(script);
+                document.getElementById('main').insertAdjacentHTML('beforeend', '<p style="color:red">x</p>');
+            }"""
+        )
+        seen = " ".join(watch.violations())
+        assert watch.page.evaluate("() => window.__ran === undefined"), "the inline script must not run"
+        assert "script-src" in seen and "style-src" in seen, seen
+    finally:
+        watch.context.close()
