@@ -165,14 +165,16 @@ def _parse_row(values: Sequence[Any], positions: dict[str, int]) -> tuple[dict[s
     if channel and channel not in CHANNELS:
         errors.append(
             _("販売経路「%(value)s」は使えません（%(choices)s のいずれか、または空欄）。")
-            % {"value": channel, "choices": "・".join(CHANNELS)}
+            % {"value": tabular.quote_cell(channel), "choices": "・".join(CHANNELS)}
         )
     parsed[CHANNEL] = channel
 
     prefecture_text = tabular.cell_text(raw(PREFECTURE))
     prefecture = find_prefecture(prefecture_text) if prefecture_text else ""
     if prefecture is None:
-        errors.append(_("居住都道府県「%(value)s」が分かりません。") % {"value": prefecture_text})
+        errors.append(
+            _("居住都道府県「%(value)s」が分かりません。") % {"value": tabular.quote_cell(prefecture_text)}
+        )
     parsed[PREFECTURE] = prefecture or ""
     return parsed, errors
 
@@ -254,10 +256,12 @@ def _judge_row(
         if first != number:
             errors.append(
                 _("予約番号「%(number)s」がファイル内で重複しています（%(first)s行目）。")
-                % {"number": reservation, "first": first}
+                % {"number": tabular.quote_cell(reservation), "first": first}
             )
         elif reservation in already_claimed:
-            errors.append(_("予約番号「%(number)s」は既に報告済みです。") % {"number": reservation})
+            errors.append(
+                _("予約番号「%(number)s」は既に報告済みです。") % {"number": tabular.quote_cell(reservation)}
+            )
     if errors:
         row.message = " ".join(errors)
         return row

@@ -147,12 +147,21 @@ def is_blank(values: Sequence[Any]) -> bool:
 
 
 def cell_text(value: Any) -> str:
-    """A cell as trimmed text; a whole number typed in Excel (1001.0) reads as "1001"."""
+    """A cell as trimmed text; a whole number typed in Excel (1001.0) reads as "1001".
+
+    An integer too long for `str()` (Python refuses more than 4,300 digits) reads as Excel's own
+    "#NUM!", which every column then rejects like any other error value.
+    """
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        value = int(value)
+    if isinstance(value, int) and value.bit_length() > _MAX_TEXT_BITS:
+        return "#NUM!"
     return str(value).strip()
+
+
+_MAX_TEXT_BITS = 14_000  # about 4,200 decimal digits
 
 
 class CellError(ValueError):
@@ -207,7 +216,7 @@ def parse_int(value: Any) -> int | None:
     if isinstance(value, int):
         number = value
     else:
-        shown = _shown(value)
+        shown = quote_cell(value)
         text = _NUMBER_NOISE.sub("", unicodedata.normalize("NFKC", str(value)))
         if not text:
             return None
@@ -220,13 +229,13 @@ def parse_int(value: Any) -> int | None:
             raise CellError(_("数値が大きすぎます（%(value)s）") % {"value": shown})
         number = int(text)
     if number < 0:
-        raise CellError(_("0以上の数値を入力してください（%(value)s）") % {"value": number})
+        raise CellError(_("0以上の数値を入力してください（%(value)s）") % {"value": quote_cell(number)})
     if number > MAX_INT:
-        raise CellError(_("数値が大きすぎます（%(value)s）") % {"value": _shown(number)})
+        raise CellError(_("数値が大きすぎます（%(value)s）") % {"value": quote_cell(number)})
     return number
 
 
-def _shown(value: Any, limit: int = 30) -> str:
-    """A cell as quoted back in a message: a 5,000-digit cell must not become a 5,000-digit message."""
+def quote_cell(value: Any, limit: int = 30) -> str:
+    """A cell as quoted back in a message: a 100,000-character cell must not make a 100,000-character one."""
     text = str(value).strip() if not isinstance(value, int) or value.bit_length() < 1000 else "…"
     return text if len(text) <= limit else text[:limit] + "…"

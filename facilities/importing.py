@@ -218,7 +218,7 @@ class _Vocabulary(Generic[_Term]):
     def unknown(self, value: str) -> str:
         return _("%(column)s「%(value)s」は登録されていません（%(choices)s）") % {
             "column": self.column,
-            "value": value,
+            "value": tabular.quote_cell(value),
             "choices": self.choices,
         }
 
@@ -283,7 +283,7 @@ class _RowValidator:
                 error(
                     CODE,
                     _("施設コード「%(code)s」がファイル内で重複しています（%(first)s行目と%(row)s行目）")
-                    % {"code": code, "first": first, "row": number},
+                    % {"code": tabular.quote_cell(code), "first": first, "row": number},
                 )
 
         name = text(NAME)

@@ -50,6 +50,7 @@ CAMPAIGN = Campaign(
 APPROVED_ON = D(2025, 5, 1)
 CLAIM_DATE = D(2025, 7, 31)
 ALREADY_CLAIMED = frozenset({"R-1", "済-1"})
+MAX_MESSAGE = 1_000  # a row's answer must stay readable whatever its cells hold
 PREFECTURE_NAMES = {name for _code, name, _en in [*PREFECTURES, OVERSEAS]}
 
 
@@ -132,12 +133,12 @@ def claim_stays(draw: st.DrawFn) -> dict[str, Any]:
     charge = draw(st.integers(2_500, 30_000)) * guests * nights
     return {
         claim_file.RESERVATION: draw(st.one_of(st.integers(0, 30).map("R-{}".format), st.just("済-1"))),
-        claim_file.BOOKED_ON: check_in - datetime.timedelta(days=draw(st.integers(0, 40))),
+        claim_file.BOOKED_ON: check_in - datetime.timedelta(days=draw(st.integers(0, 25))),
         claim_file.CHECK_IN: check_in,
         claim_file.NIGHTS: nights,
         claim_file.GUESTS: guests,
         claim_file.CHARGE: charge,
-        claim_file.DISCOUNT: draw(st.integers(1, max(1, charge // 4))),
+        claim_file.DISCOUNT: draw(st.integers(1, min(charge // 5, 3_500 * guests * nights))),
         claim_file.CHANNEL: draw(st.sampled_from(["", *CHANNELS, "ota"])),
         claim_file.PREFECTURE: draw(st.sampled_from(["", "宮城県", "宮城", "Tokyo", "海外", "北海道"])),
     }
@@ -384,6 +385,19 @@ def hostile_cell_xlsx(cell_type: str, value: str) -> bytes:
     )
 
 
+def billion_laughs_xlsx() -> bytes:
+    """The good workbook whose sheet defines nested XML entities (a memory bomb) and uses one in a cell."""
+    entities = b"".join(
+        b'<!ENTITY %c "%s">' % (98 + level, b"&%c;" % (97 + level) * 10) for level in range(9)
+    )
+    bomb = b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">' + entities + b"]>"
+    return patch_member(
+        GOOD_CLAIM_XLSX,
+        "xl/worksheets/sheet1.xml",
+        lambda xml: bomb + xml.replace(b"<v>2</v>", b"<v>&j;</v>", 1),
+    )
+
+
 @st.composite
 def corrupt_xlsx(draw: st.DrawFn) -> bytes:
     kind = draw(st.sampled_from(["truncate", "flip", "member", "cell"]))
@@ -447,6 +461,7 @@ def assert_claim_answer(result: ClaimFileResult, max_row: int) -> None:
         assert row.status in (ACCEPTED, REJECTED)
         if not row.accepted:
             assert JAPANESE.search(row.message) and row.reimbursement == 0
+            assert len(row.message) <= MAX_MESSAGE  # cells are quoted shortened, never whole
             continue
         stay, decision = row.stay, row.decision
         assert stay is not None and decision is not None and decision.accepted and not row.message
@@ -468,6 +483,42 @@ def assert_claim_answer(result: ClaimFileResult, max_row: int) -> None:
         assert APPROVED_ON <= stay.booked_on <= stay.check_in <= CAMPAIGN.stay_end
         assert CAMPAIGN.stay_start < stay.check_out <= CLAIM_DATE
         assert row.channel in ("", *CHANNELS) and row.prefecture in ("", *PREFECTURE_NAMES)
+
+
+# --- Cells -------------------------------------------------------------------------------------------------
+
+cell_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    any_cell,
+    st.dates(),
+    st.datetimes(),
+    st.times(),
+    st.decimals(allow_nan=False),
+)
+
+
+@FAST
+@given(value=cell_values)
+@example(value="9" * 5000)  # int() refuses more than 4,300 digits
+@example(value="\u1369")  # str.isdigit() says yes, int() says no
+@example(value=10**5000)  # too big even to be shown in a message
+@example(value=datetime.datetime(9999, 12, 31))
+@example(value=-1e181)  # a negative number was quoted whole in its message
+def test_a_cell_becomes_a_number_or_a_date_or_a_short_japanese_cell_error(value):
+    """Both readers build on these two; a message quotes the cell, so a huge cell must not flood it."""
+    for parse, valid in (
+        (tabular.parse_int, lambda number: type(number) is int and 0 <= number <= tabular.MAX_INT),
+        (tabular.parse_date, lambda date: tabular.MIN_DATE <= date <= tabular.MAX_DATE),
+    ):
+        try:
+            parsed = parse(value)
+        except tabular.CellError as problem:
+            assert JAPANESE.search(str(problem)) and len(str(problem)) < 200
+        else:
+            assert parsed is None or valid(parsed)
 
 
 # --- The claim file -----------------------------------------------------------------------------------------
@@ -503,6 +554,9 @@ def claim_csv(*rows: str) -> bytes:
 )  # over int()'s digit limit
 @example(data=claim_csv("R-2,2025-05-10,2025-06-01,\u1369,2,40000,8000,,"))  # isdigit() but not int()
 @example(data=claim_csv("R-2,2025-05-10,2025-06-01,2,40000,99999999999,8000,,"))  # more guests than storable
+@example(
+    data=claim_csv("R-2,2025-05-10,2025-06-01,2,2,40000,8000," + "経" * 100_000 + ",火" * 3)
+)  # quoted whole
 def test_claim_file_answers_every_row_of_a_csv(data):
     assert_claim_answer(check(data), line_count(data))
 
@@ -537,12 +591,18 @@ def test_claim_file_answers_random_workbooks(file):
 @given(data=corrupt_xlsx())
 @example(data=hostile_cell_xlsx("n", "9" * 400))  # a number no float can hold
 @example(data=hostile_cell_xlsx("n", "1e999"))
+@example(data=billion_laughs_xlsx())
 def test_claim_file_answers_corrupt_workbooks(data):
     assert_claim_answer(check(data, "claim.xlsx"), 2)
 
 
 @FAST
-@given(values=st.fixed_dictionaries({column: any_cell for column in COLUMNS}))
+@given(
+    values=st.one_of(
+        st.fixed_dictionaries({column: any_cell for column in COLUMNS}),
+        claim_stays().map(lambda stay: {column: str(value) for column, value in stay.items()}),
+    )
+)
 def test_a_typed_stay_is_judged_like_a_file_row(values):
     """Form entry writes the stay as a one-row file; any typed text gets a verdict for row 2."""
     result = check(one_row_file(values), "form-entry.csv")
@@ -602,7 +662,7 @@ def assert_import_answer(
     for problem in result.errors:
         assert 0 <= problem.row <= max_row
         assert problem.column in ("", *importing.COLUMNS)
-        assert JAPANESE.search(problem.message) and str(problem)
+        assert JAPANESE.search(problem.message) and str(problem) and len(problem.message) <= MAX_MESSAGE
     if result.ok:
         assert rows
     event(f"valid rows: {bool(rows)}")
