@@ -516,3 +516,12 @@ def test_site_templates_have_no_inline_script_style_or_event_handler():
             if re.search(pattern, text):
                 offenders.append(f"{relative}: {pattern}")
     assert not offenders, offenders
+
+
+@pytest.mark.django_db
+def test_error_pages_do_not_echo_the_request(client, seeded):
+    response = client.get("/no-such-page/taro%40example.jp/?tel=090-1111-2222")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "taro" not in page and "090-1111-2222" not in page
+    assert "{{" not in (BASE_DIR / "templates/500.html").read_text(encoding="utf-8")
