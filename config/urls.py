@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/facilities/", facilities_api.facilities_json, name="api_facilities"),
     path("api/facilities.csv", facilities_api.facilities_csv, name="api_facilities_csv"),
     path("django-admin/", admin.site.urls),
+    path("admin/otp/", include("accounts.urls")),  # second factor, before Wagtail's own URLs
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

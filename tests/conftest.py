@@ -14,6 +14,7 @@ import io
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.test import Client
 from django.utils import translation
 
 from cms.models import HomePage
@@ -40,6 +41,32 @@ def _empty_cache():
     """Each test starts with an empty cache: the site chrome and the taxonomy are cached (core/cache.py)
     and a test's rolled-back changes must not reach the next test through it."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_second_factor(monkeypatch):
+    """`client.force_login(staff)` gives a session that already passed the second factor, as after
+    a real sign-in with a code; the enforcement itself stays on (tests/test_staff_login.py signs in
+    with password and code to test it)."""
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from accounts.security import confirmed_device, is_staff_user
+
+        user.__dict__.pop("_sendai_is_staff", None)  # groups may have changed since the last check
+        if is_staff_user(user):
+            device = confirmed_device(user) or TOTPDevice.objects.create(
+                user=user, name="test", confirmed=True
+            )
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture
