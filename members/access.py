@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from accounts.security import is_staff_user
 from participants.models import Membership
 
 
@@ -32,6 +35,12 @@ def _login_redirect(request: HttpRequest) -> HttpResponse:
     return redirect_to_login(request.get_full_path(), reverse("members:login"))
 
 
+def _staff_elsewhere(request: HttpRequest) -> HttpResponse:
+    """Staff (role groups, not only `is_staff`) never act as a hotel: send them to the admin, saying why."""
+    messages.error(request, _("事業者向けのページです。スタッフの方は管理画面をご利用ください。"))
+    return redirect("wagtailadmin_home")
+
+
 def login_required_hotel_user(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A logged-in hotel user, with or without a business (for the business form itself)."""
 
@@ -39,8 +48,8 @@ def login_required_hotel_user(view: Callable[..., HttpResponse]) -> Callable[...
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return _login_redirect(request)
-        if request.user.is_staff:
-            return redirect("wagtailadmin_home")
+        if is_staff_user(request.user):
+            return _staff_elsewhere(request)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -53,8 +62,8 @@ def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return _login_redirect(request)
-        if request.user.is_staff:
-            return redirect("wagtailadmin_home")
+        if is_staff_user(request.user):
+            return _staff_elsewhere(request)
         membership = membership_of(request.user)
         if membership is None:
             return redirect("members:business_create")

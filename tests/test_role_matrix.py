@@ -26,7 +26,6 @@ from django.utils import timezone
 from wagtail.snippets.models import get_snippet_models
 
 from accounts import matrix
-from accounts.roles import STAFF_ROLES
 
 from .factories import PDF_BYTES, UserFactory
 
@@ -331,11 +330,8 @@ def client_for(role: str, objects: dict) -> Client:
     return client
 
 
-# Staff role users are not `is_staff` (the roles are groups), and members.access tells staff from
-# hotel users by `is_staff` only: a staff role is sent on to the business form instead of being
-# refused. Listed here so the test keeps saying so until members/access.py asks accounts.security's
-# `is_staff_user`; then these cells start to match and this set must be emptied.
-KNOWN_GAPS = {(role, matrix.MEMBERS) for role in STAFF_ROLES}
+# Cells where the code is known to disagree with the matrix (none now); each entry needs a reason.
+KNOWN_GAPS: set[tuple[str, str]] = set()
 
 
 @pytest.mark.parametrize("role", matrix.ROLES)
@@ -358,5 +354,4 @@ def test_each_role_reaches_exactly_the_screens_the_matrix_allows(role, objects):
         if role == matrix.ANONYMOUS and expected == "out":
             assert response.status_code == 302 and urlsplit(response["Location"]).path in LOGIN_PATHS, url
     assert mismatches == [], "\n".join(mismatches)
-    if role in STAFF_ROLES:
-        assert gaps, "members.access now refuses staff roles: empty KNOWN_GAPS"
+    assert gaps == [], "\n".join(gaps)
