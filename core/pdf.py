@@ -30,7 +30,7 @@ def fonts_installed() -> bool:
     fc_list = shutil.which("fc-list")
     if fc_list:
         try:
-            found = subprocess.run(
+            found = subprocess.run(  # noqa: S603 - fc-list from PATH with a constant query, no shell
                 [fc_list, f":family={FONT_FAMILY}", "family"], capture_output=True, text=True, timeout=20
             ).stdout
         except (OSError, subprocess.SubprocessError):

@@ -126,7 +126,8 @@ def pg_tool(name: str) -> str:
 
 
 def run_tool(argv: list[str], env: dict[str, str]) -> str:
-    result = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    # argv is built here from a resolved tool path and our own options; no shell, no user input.
+    result = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if result.returncode != 0:
         # libpq never echoes the password; argv carries none.
         detail = (result.stderr or result.stdout).strip()

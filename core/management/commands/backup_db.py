@@ -174,9 +174,12 @@ def _migration_summary(connection) -> dict[str, Any]:
 
 
 def _git_commit() -> str:
+    git = shutil.which("git")
+    if git is None:
+        return ""
     try:
-        result = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
+        result = subprocess.run(  # noqa: S603 - git from PATH with constant arguments, no shell
+            [git, "rev-parse", "HEAD"],
             cwd=settings.BASE_DIR,
             capture_output=True,
             text=True,
