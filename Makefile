@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test backup restore install install-test lint format messages check-deploy clean help bench bench-claims bench-surveys
+.PHONY: run test audit-deps backup restore install install-test lint format messages check-deploy clean help bench bench-claims bench-surveys
 
 help:
 	@echo "make run   - install, migrate SQLite under var/, seed demo data, serve http://$(HOST):$(PORT)/"
@@ -52,6 +52,10 @@ backup: install
 restore: install
 	@test -n "$(FROM)" || { echo "usage: make restore FROM=var/backups/<stamp> [TARGET_DATABASE_URL=...] [FORCE=1] [YES=1]"; exit 2; }
 	$(PY) manage.py restore_db "$(FROM)"
+
+# Known vulnerabilities in the pinned Python dependencies (pip-audit; needs pypi.org's advisory data).
+audit-deps: install
+	scripts/audit-deps.sh
 
 lint: install
 	$(VENV)/bin/ruff check .
