@@ -16,7 +16,7 @@ for _ in $(seq 1 300); do
   if ! kill -0 "$pid" 2>/dev/null; then echo "make run exited early:"; cat "$log"; exit 1; fi
   sleep 1
 done
-for path in / /en/ /healthz; do
+for path in / /en/ /healthz /survey/traveller-survey/ /en/survey/traveller-survey/; do
   if ! curl -fsS -o /dev/null "http://127.0.0.1:$port$path"; then
     echo "smoke: GET $path failed"; tail -50 "$log"; exit 1
   fi
