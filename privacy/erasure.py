@@ -16,6 +16,7 @@ categories and counts.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 from collections.abc import Callable
@@ -144,7 +145,9 @@ def delete_files(categories: list[Category]) -> tuple[int, list[dict[str, str]]]
                 if storage.exists(name):
                     raise OSError("still exists after delete")
             except Exception as exc:  # every failure is reported, none stops the rest
-                logger.warning("erasure: could not delete %s: %s", name, exc)
+                # The file name stays out of the log (an upload's name may carry a person's name);
+                # the report, which goes to the city, lists it.
+                logger.warning("erasure: could not delete a %s file: %s", category.key, type(exc).__name__)
                 failures.append({"category": category.key, "name": name, "error": type(exc).__name__})
             else:
                 deleted += 1
@@ -157,10 +160,9 @@ def _remove_empty_folder(storage, name: str) -> None:
     folder = name.rpartition("/")[0]
     if not folder.startswith(members_privacy.CLAIM_UPLOAD_FOLDER + "/") or not hasattr(storage, "path"):
         return
-    try:
+    # A folder that still holds files (or a storage without local paths) is simply left in place.
+    with contextlib.suppress(OSError, NotImplementedError):
         Path(storage.path(folder)).rmdir()
-    except (OSError, NotImplementedError):
-        pass
 
 
 def execute(
