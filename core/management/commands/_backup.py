@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -133,6 +134,19 @@ def run_tool(argv: list[str], env: dict[str, str]) -> str:
         detail = (result.stderr or result.stdout).strip()
         raise CommandError(f"{Path(argv[0]).name} failed (exit {result.returncode}):\n{detail}")
     return result.stdout
+
+
+def copy_sqlite(source: Path | str, target: Path) -> None:
+    """Copy a SQLite database with SQLite's backup API (safe while `make run` is serving it); the
+    source is opened read-only."""
+    reader = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    writer = sqlite3.connect(target)
+    try:
+        with writer:
+            reader.backup(writer)
+    finally:
+        reader.close()
+        writer.close()
 
 
 def local_storages() -> dict[str, FileSystemStorage | str]:

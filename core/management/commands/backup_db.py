@@ -14,7 +14,6 @@ import datetime
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import tarfile
 from pathlib import Path
@@ -33,6 +32,7 @@ from ._backup import (
     PG_DUMP_FILE,
     SQLITE_FILE,
     STORAGE_ARCHIVES,
+    copy_sqlite,
     describe,
     libpq_env,
     local_storages,
@@ -112,14 +112,7 @@ class Command(BaseCommand):
             dump = out / PG_DUMP_FILE
         else:
             dump = out / SQLITE_FILE
-            source = sqlite3.connect(f"file:{db['NAME']}?mode=ro", uri=True)
-            target = sqlite3.connect(dump)
-            try:
-                with target:
-                    source.backup(target)
-            finally:
-                source.close()
-                target.close()
+            copy_sqlite(db["NAME"], dump)
         dump.chmod(0o600)
 
         for alias, storage in local_storages().items():

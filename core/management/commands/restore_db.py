@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import sys
 import tarfile
 from pathlib import Path
@@ -37,6 +36,7 @@ from ._backup import (
     PG_DUMP_FILE,
     SQLITE_FILE,
     STORAGE_ARCHIVES,
+    copy_sqlite,
     describe,
     extra_connection,
     libpq_env,
@@ -186,14 +186,7 @@ class Command(BaseCommand):
     def _restore_sqlite(self, backup: Path, target: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         connections.close_all()
-        source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
-        dest = sqlite3.connect(target)
-        try:
-            with dest:
-                source.backup(dest)
-        finally:
-            source.close()
-            dest.close()
+        copy_sqlite(backup, target)
 
     def _report_migrations(self, target_settings: dict[str, Any]) -> None:
         """What `manage.py migrate --check` would say about the restored database, without a second
