@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "surveys",
     "audit",
     "privacy",
+    "reports",
     # Wagtail
     "wagtail_localize",
     "wagtail_localize.locales",  # replaces wagtail.locales with translation-aware views

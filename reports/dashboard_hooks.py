@@ -1,0 +1,1 @@
+"""Admin URLs and menu item of the city's dashboard."""
