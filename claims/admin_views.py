@@ -10,7 +10,6 @@ changed. Final moves ask for confirmation on a page of their own, so they work w
 
 from __future__ import annotations
 
-import datetime
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +21,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncDate
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -543,16 +541,8 @@ def allocation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- 予算ダッシュボード ----------------------------------------------------------------------------
 
 
-def approved_per_day(campaign) -> dict[datetime.date, int]:
-    """Approvals of the round per day (Asia/Tokyo), from the ledger."""
-    rows = (
-        LedgerEntry.objects.filter(campaign=campaign, kind=LedgerKind.APPROVED)
-        .annotate(day=TruncDate("created_at"))
-        .values("day")
-        .annotate(amount=Sum("amount"))
-        .order_by("day")
-    )
-    return {row["day"]: row["amount"] for row in rows}
+# Kept importable from here for older callers; the query lives with the ledger in `claims.budget`.
+approved_per_day = budget.approved_per_day
 
 
 @permission_required(perms.VIEW_BUDGET)
@@ -564,13 +554,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     account = budget.campaign_account(campaign)
     per_day = approved_per_day(campaign)
-    burn_down = []
-    cumulative = 0
-    for day, amount in per_day.items():
-        cumulative += amount
-        burn_down.append(
-            {"day": day, "amount": amount, "cumulative": cumulative, "left": account.limit - cumulative}
-        )
+    burn_down = budget.burn_down(per_day, account.limit)
     remaining = account.limit - account.approved
     runs_out = forecast.runs_out_on(per_day, remaining, today)
 

@@ -9,11 +9,13 @@ store it. Balances can always be recomputed from the ledger (`ledger_balances`, 
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Sum
+from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
 from core.formatting import format_yen
@@ -208,6 +210,29 @@ def ledger_balances(campaign) -> tuple[Balances, dict[int, Balances]]:
             elif kind == LedgerKind.PAID:
                 balances.paid += amount
     return total, dict(per_facility)
+
+
+def approved_per_day(campaign) -> dict[datetime.date, int]:
+    """Approvals of the round per day (Asia/Tokyo), from the ledger: what the burn-down and the
+    forecast (`claims.forecast`) read, on the budget dashboard and the city's dashboard alike."""
+    rows = (
+        LedgerEntry.objects.filter(campaign=campaign, kind=LedgerKind.APPROVED)
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(amount=Sum("amount"))
+        .order_by("day")
+    )
+    return {row["day"]: row["amount"] for row in rows}
+
+
+def burn_down(per_day: dict[datetime.date, int], limit: int) -> list[dict]:
+    """One row per day with approvals: the day's amount, the running total and the budget left."""
+    rows = []
+    cumulative = 0
+    for day, amount in per_day.items():
+        cumulative += amount
+        rows.append({"day": day, "amount": amount, "cumulative": cumulative, "left": limit - cumulative})
+    return rows
 
 
 def verify_ledger(campaign) -> list[str]:
