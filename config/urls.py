@@ -11,6 +11,7 @@ from facilities import api as facilities_api
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("healthz/live", core_views.healthz_live, name="healthz_live"),
     path("api/facilities/", facilities_api.facilities_json, name="api_facilities"),
     path("api/facilities.csv", facilities_api.facilities_csv, name="api_facilities_csv"),
     path("django-admin/", admin.site.urls),

@@ -5,7 +5,7 @@ import uuid
 
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -40,3 +40,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["cache"] = "error"
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+@never_cache
+@require_GET
+def healthz_live(request: HttpRequest) -> HttpResponse:
+    """Liveness probe: 200 as long as the process answers, without touching the database or the cache.
+
+    A load balancer that restarted servers on `/healthz` failures would restart every one of them
+    when PostgreSQL blinks; this probe only says the worker is alive. It is also the floor of
+    `bench/load.py`: the cheapest response the same server, middleware included, can give.
+    """
+    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
