@@ -16,7 +16,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F, OuterRef, Prefetch, Subquery
+from django.db.models import Count, F, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -51,7 +51,6 @@ from .export import VIA_ADMIN, export_filename, export_participants, participant
 from .models import (
     Application,
     ApplicationDocument,
-    ApplicationEvent,
     ApplicationFacility,
     ApplicationStatus,
     EventKind,
@@ -108,18 +107,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @permission_required(perms.DECIDE)
 def escalations(request: HttpRequest) -> HttpResponse:
     """発注者確認の案件: every case waiting for the city's decision, oldest question first."""
-    last_escalation = ApplicationEvent.objects.filter(
-        application=OuterRef("pk"), to_status=S.ESCALATED
-    ).order_by("-created_at", "-pk")
-    cases = (
-        Application.objects.filter(status=S.ESCALATED)
-        .select_related("business", "campaign", "reviewer")
-        .annotate(
-            escalated_at=Subquery(last_escalation.values("created_at")[:1]),
-            question=Subquery(last_escalation.values("note")[:1]),
-        )
-        .order_by("escalated_at")
-    )
+    cases = Application.objects.waiting_for_city().select_related("business", "campaign", "reviewer")
     page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
     return TemplateResponse(request, "participants/admin/escalations.html", {"page_obj": page})
 

@@ -110,6 +110,21 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
             return self.none()
         return self.filter(business_id=business_id)
 
+    def waiting_for_city(self) -> ApplicationQuerySet:
+        """発注者確認: escalated cases with `escalated_at` and `question` (the last escalation's time and
+        note), oldest question first. The city's list and its dashboard both read this."""
+        last_escalation = ApplicationEvent.objects.filter(
+            application=models.OuterRef("pk"), to_status=ApplicationStatus.ESCALATED
+        ).order_by("-created_at", "-pk")
+        return (
+            self.filter(status=ApplicationStatus.ESCALATED)
+            .annotate(
+                escalated_at=models.Subquery(last_escalation.values("created_at")[:1]),
+                question=models.Subquery(last_escalation.values("note")[:1]),
+            )
+            .order_by("escalated_at", "number")
+        )
+
 
 class Application(models.Model):
     """参加申請: one business's application to one campaign round."""
