@@ -21,6 +21,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from openpyxl.worksheet.worksheet import Worksheet
 
 from core.excel import Column, as_text, new_workbook, to_bytes, write_only_value, write_table
 from facilities.models import Participation
@@ -160,23 +161,30 @@ MONTHLY_SPEC = [
 ]
 
 
-def monthly_report(close: MonthlyClose) -> bytes:
-    """支払実績 of a closed month, from the figures stored at closing."""
-    title = _("支払実績報告（%(month)s締め）") % {"month": f"{close.month:%Y年%-m月}"}
-    workbook = new_workbook(title)
-    sheet = workbook.active
-    sheet.title = f"{close.month:%Y-%m}"
+def monthly_title(close: MonthlyClose) -> str:
+    return _("支払実績報告（%(month)s締め）") % {"month": f"{close.month:%Y年%-m月}"}
+
+
+def write_monthly_sheet(sheet: Worksheet, close: MonthlyClose) -> int:
+    """The 支払実績 table of a closed month into `sheet` (also the report pack's first sheet)."""
     rows = close.rows
-    totals = _totals(MONTHLY_SPEC, rows)
-    write_table(
+    return write_table(
         sheet,
         _columns(MONTHLY_SPEC),
         rows,
-        title=f"{title} {close.campaign.name}",
+        title=f"{monthly_title(close)} {close.campaign.name}",
         subtitle=_("締め日時 %(at)s") % {"at": f"{timezone.localtime(close.closed_at):%Y/%m/%d %H:%M}"},
         freeze_columns=2,
-        totals=totals,
+        totals=_totals(MONTHLY_SPEC, rows),
     )
+
+
+def monthly_report(close: MonthlyClose) -> bytes:
+    """支払実績 of a closed month, from the figures stored at closing."""
+    workbook = new_workbook(monthly_title(close))
+    sheet = workbook.active
+    sheet.title = f"{close.month:%Y-%m}"
+    write_monthly_sheet(sheet, close)
     return to_bytes(workbook)
 
 
@@ -221,23 +229,30 @@ def completion_rows(campaign) -> list[dict]:
     return rows
 
 
-def completion_report(campaign) -> bytes:
-    """完成データ / 事業終了報告: each facility's allocation (the plan) against its payment results."""
-    title = _("完成データ・事業終了報告（参加施設別の配分額と支払実績）")
-    workbook = new_workbook(title)
-    sheet = workbook.active
-    sheet.title = _("支払実績")
-    rows = completion_rows(campaign)
-    totals = _totals(COMPLETION_SPEC, rows)
+COMPLETION_TITLE = _l("完成データ・事業終了報告（参加施設別の配分額と支払実績）")
+
+
+def write_completion_sheet(sheet: Worksheet, campaign, rows: list[dict] | None = None) -> list[dict]:
+    """The 完成データ table into `sheet` (also the final report pack's first sheet); returns the rows."""
+    rows = completion_rows(campaign) if rows is None else rows
     write_table(
         sheet,
         _columns(COMPLETION_SPEC),
         rows,
-        title=f"{title} {campaign.name}",
+        title=f"{COMPLETION_TITLE} {campaign.name}",
         subtitle=_("作成日時 %(at)s") % {"at": f"{timezone.localtime():%Y/%m/%d %H:%M}"},
         freeze_columns=2,
-        totals=totals,
+        totals=_totals(COMPLETION_SPEC, rows),
     )
+    return rows
+
+
+def completion_report(campaign) -> bytes:
+    """完成データ / 事業終了報告: each facility's allocation (the plan) against its payment results."""
+    workbook = new_workbook(str(COMPLETION_TITLE))
+    sheet = workbook.active
+    sheet.title = _("支払実績")
+    write_completion_sheet(sheet, campaign)
     return to_bytes(workbook)
 
 

@@ -91,6 +91,14 @@ def _totals(tally: Tally, offset: int) -> dict[int, object]:
 
 
 def tally_workbook(tally: Tally) -> Workbook:
+    workbook = new_workbook(tally_title(tally))
+    write_tally_sheets(workbook, tally, first=workbook.active)
+    return workbook
+
+
+def write_tally_sheets(workbook: Workbook, tally: Tally, *, first=None, prefix: str = "") -> None:
+    """The tally's sheets into `workbook` (the first one into `first` when given); `prefix` starts each
+    sheet's name, so the tally can sit beside other tables in a report pack."""
     title = tally_title(tally)
     subtitle = _(
         "提出期限 %(deadline)s ／ 作成日時 %(now)s ／ 簡易集計は件数のみで、対応時間の平均には含みません。"
@@ -98,10 +106,9 @@ def tally_workbook(tally: Tally) -> Workbook:
         "deadline": format_deadline(tally.deadline),
         "now": f"{timezone.localtime():%Y-%m-%d %H:%M}",
     }
-    workbook = new_workbook(title)
 
-    sheet = workbook.active
-    sheet.title = _("分類・区分・受付方法別")
+    sheet = first if first is not None else workbook.create_sheet()
+    sheet.title = prefix + _("分類・区分・受付方法別")
     columns = [
         Column(_("分類"), lambda r: r.category.name),
         Column(_("問い合わせ者の区分"), lambda r: r.caller_type_label),
@@ -111,21 +118,21 @@ def tally_workbook(tally: Tally) -> Workbook:
     count = write_table(sheet, columns, tally.rows, title=title, subtitle=subtitle, totals=_totals(tally, 3))
     _average_format(sheet, 7, 5, 5 + count)
 
-    sheet = workbook.create_sheet(_("分類別"))
+    sheet = workbook.create_sheet(prefix + _("分類別"))
     columns = [Column(_("分類"), lambda r: r.category.name), *_count_columns()]
     count = write_table(
         sheet, columns, tally.by_category, title=title, subtitle=subtitle, totals=_totals(tally, 1)
     )
     _average_format(sheet, 5, 5, 5 + count)
 
-    sheet = workbook.create_sheet(_("対応状況別"))
+    sheet = workbook.create_sheet(prefix + _("対応状況別"))
     columns = [Column(_("対応状況"), lambda r: r[0]), Column(_("応対記録（件）"), lambda r: r[1], "int")]
     write_table(
         sheet, columns, tally.status_rows, title=title, subtitle=subtitle, totals={1: tally.totals.records}
     )
 
     if tally.kind == ReportKind.MONTHLY:
-        sheet = workbook.create_sheet(_("日別"))
+        sheet = workbook.create_sheet(prefix + _("日別"))
         columns = [
             Column(_("日付"), lambda r: r.day, "date"),
             Column(_("応対記録（件）"), lambda r: r.records, "int"),
@@ -140,7 +147,6 @@ def tally_workbook(tally: Tally) -> Workbook:
             subtitle=subtitle,
             totals={1: tally.totals.records, 2: tally.totals.quick, 3: tally.totals.total},
         )
-    return workbook
 
 
 def tally_report(kind: str, day: datetime.date) -> tuple[Tally, bytes]:
