@@ -108,6 +108,11 @@ _SURVEY_RESULTS = ["surveys.view_survey", "surveys.view_results"]
 _LOTTERY_AUDIT = ["surveys.view_lotterydraw"]
 _LOTTERY_RUN = [*_LOTTERY_AUDIT, "surveys.run_lottery"]
 
+# 報告書パック (monthly and final report packs): the city and the back office read and download them;
+# only the back office generates them (the city changes nothing).
+_REPORT_PACKS_VIEW = ["reports.view_reportpack"]
+_REPORT_PACKS_MAKE = [*_REPORT_PACKS_VIEW, "reports.add_reportpack"]
+
 # Model permissions ("app_label.codename") per role.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     EDITOR: [
@@ -149,6 +154,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "participants.export_participants",
         "participants.view_full_bank_account",
         *_SETTLEMENT,
+        *_REPORT_PACKS_MAKE,
     ],
     OPERATOR: ["wagtailadmin.access_admin", *_FACILITY_VIEW, *_INQUIRY_WORK, *_FAQ_DRAFT],
     CITY: [
@@ -166,6 +172,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_SURVEY_RESULTS,
         *_LOTTERY_AUDIT,
         "audit.view_auditentry",
+        *_REPORT_PACKS_VIEW,
     ],
     ADMIN: [
         "wagtailadmin.access_admin",
@@ -202,6 +209,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "wagtailcore.add_task",
         "wagtailcore.change_task",
         "audit.view_auditentry",
+        *_REPORT_PACKS_MAKE,
     ],
 }
 
