@@ -10,7 +10,6 @@ changed. Final moves ask for confirmation on a page of their own, so they work w
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q, Sum
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -39,6 +38,7 @@ from campaigns.selection import selected_campaign
 from core.formatting import format_date, format_yen
 from core.paging import query_without
 from facilities.models import Area, Participation
+from jobs.admin_views import start_download
 from participants import permissions as participant_perms
 
 from . import budget, charts, forecast, payments, reports, services
@@ -674,39 +674,32 @@ def month_close(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(perms.VIEW_REPORTS)
+@require_POST
 def month_report(request: HttpRequest, pk: int) -> HttpResponse:
     close = get_object_or_404(MonthlyClose.objects.select_related("campaign"), pk=pk)
-    filename = f"shiharai-jisseki-{close.campaign.slug}-{close.month:%Y%m}.xlsx"
-    return _download(reports.monthly_report(close), filename)
+    label = _("支払実績報告 %(month)s（Excel）") % {"month": f"{close.month:%Y-%m}"}
+    return start_download(request, "claims.month_report", {"close": close.pk}, label)
 
 
 @permission_required(perms.VIEW_REPORTS)
+@require_POST
 def completion_report(request: HttpRequest) -> HttpResponse:
     _campaigns, campaign = selected_campaign(request)
     if campaign is None:
         raise Http404
-    filename = f"kansei-data-{campaign.slug}-{timezone.localdate():%Y%m%d}.xlsx"
-    return _download(reports.completion_report(campaign), filename)
+    label = _("完成データ・事業終了報告 %(campaign)s（Excel）") % {"campaign": campaign.name}
+    return start_download(request, "claims.completion_report", {"campaign": campaign.pk}, label)
 
 
 @permission_required(perms.VIEW_REPORTS)
+@require_POST
 def claim_lines_export(request: HttpRequest) -> HttpResponse:
-    """Every reported stay of the round, written in write-only mode to a temporary file on disk and
-    streamed from there, so memory stays flat however many rows there are."""
+    """Every reported stay of the round, streamed to a file by a background job (`jobs.builders`)."""
     _campaigns, campaign = selected_campaign(request)
     if campaign is None:
         raise Http404
-    spool = tempfile.TemporaryFile(suffix=".xlsx")
-    reports.write_claim_lines(campaign, spool)
-    spool.seek(0)
-    response = FileResponse(
-        spool,
-        as_attachment=True,
-        filename=f"houkoku-meisai-{campaign.slug}-{timezone.localdate():%Y%m%d}.xlsx",
-        content_type=XLSX_TYPE,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    label = _("実績報告の全明細 %(campaign)s（Excel）") % {"campaign": campaign.name}
+    return start_download(request, "claims.lines_export", {"campaign": campaign.pk}, label)
 
 
 # --- 振込データ ----------------------------------------------------------------------------------

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from jobs.mail import queue_email
 from participants.models import Business, Membership
 
 User = get_user_model()
@@ -40,7 +40,7 @@ def normalize_email(email: str) -> str:
 def _send(request: HttpRequest, template: str, to: str, context: dict) -> None:
     subject = render_to_string(f"members/emails/{template}_subject.txt", context, request).strip()
     body = render_to_string(f"members/emails/{template}.txt", context, request)
-    send_mail(" ".join(subject.split()), body, None, [to])
+    queue_email(" ".join(subject.split()), body, [to])  # sent by the worker once the change is committed
 
 
 # Sign-up and verification -------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from audit.log import record
 from audit.models import AuditAction
 from campaigns.selection import selected_campaign
 from core.paging import query_without
+from jobs.admin_views import start_download
 
 from . import permissions as perms
 from . import services
@@ -47,7 +48,7 @@ from .admin_forms import (
     campaign_choices,
 )
 from .documents import serve_document
-from .export import VIA_ADMIN, export_filename, export_participants, participant_entries
+from .export import participant_entries
 from .models import (
     Application,
     ApplicationDocument,
@@ -425,13 +426,11 @@ def export(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             campaign = form.cleaned_data["campaign"]
             full = form.cleaned_data.get("full_account_numbers", False)
-            data, _rows = export_participants(
-                campaign, user=request.user, via=VIA_ADMIN, full_account_numbers=full
-            )
-            response = HttpResponse(data, content_type=XLSX_TYPE)
-            response["Content-Disposition"] = f'attachment; filename="{export_filename(campaign)}"'
-            response["Cache-Control"] = "private, no-store"
-            return response
+            # The builder calls export_participants, which records the export and its audit entry
+            # with the requester as the exporter.
+            params = {"campaign": campaign.pk, "full_account_numbers": bool(full)}
+            label = _("参加事業者データ %(campaign)s（Excel）") % {"campaign": campaign.name}
+            return start_download(request, "participants.export", params, label)
     else:
         form = ExportForm(initial={"campaign": campaign.slug if campaign else None}, user=request.user)
     return TemplateResponse(

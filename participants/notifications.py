@@ -7,11 +7,12 @@ and documents stay behind the login (e-mail is not a safe channel for personal d
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from jobs.mail import queue_email
 
 from .models import Application, ApplicationEvent, ApplicationStatus
 
@@ -57,10 +58,5 @@ def notify_applicant(application: Application, event: ApplicationEvent) -> None:
             "status": ApplicationStatus(event.to_status).label,
             "url": members_url(),
         }
-        send_mail(
-            f"[{settings.WAGTAIL_SITE_NAME}] {subject}",
-            body,
-            None,
-            recipients(application),
-            fail_silently=False,
-        )
+        # Sent by the worker once the state change is committed (jobs.mail).
+        queue_email(f"[{settings.WAGTAIL_SITE_NAME}] {subject}", body, recipients(application))

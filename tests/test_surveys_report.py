@@ -19,6 +19,7 @@ from surveys.models import Response
 from surveys.versions import current_version
 
 from .factories import SurveyFactory, UserFactory
+from .jobhelpers import body, download_via_job
 
 pytestmark = pytest.mark.django_db
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -175,14 +176,14 @@ def test_city_sees_the_list_the_dashboard_and_downloads(client, survey):
     assert "駅から近くて便利でした" in page and "牛たんがおいしかった&lt;script&gt;" in page
     assert "data-empty-state" not in page
 
-    excel = client.get(reverse("surveys_admin:results_excel", args=[survey.pk]))
+    excel = download_via_job(client, reverse("surveys_admin:results_excel", args=[survey.pk]))
     assert excel.status_code == 200
     assert f"survey_{survey.slug}_answers_" in excel["Content-Disposition"]
-    workbook = load_workbook(io.BytesIO(b"".join(excel.streaming_content)))
+    workbook = load_workbook(io.BytesIO(body(excel)))
     assert workbook["回答"].max_row == 4
 
-    pdf = client.get(reverse("surveys_admin:results_pdf", args=[survey.pk]))
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    pdf = download_via_job(client, reverse("surveys_admin:results_pdf", args=[survey.pk]))
+    assert pdf.status_code == 200 and body(pdf).startswith(b"%PDF")
     assert pdf["Content-Type"] == "application/pdf"
 
 
