@@ -28,13 +28,14 @@ from audit.log import record
 from audit.models import AuditAction
 from core.paging import query_without
 from facilities.models import Facility, FacilityGuidePage
+from jobs.admin_views import start_download
 
 from . import permissions as perms
 from . import services
 from .admin_forms import InquiryFilter, InquiryForm, QuickTallyForm, active_categories
 from .faq import create_faq_draft
 from .models import OPEN_STATUSES, CallerType, Channel, FAQPage, Inquiry, QuickTally, SubmissionVia
-from .reports import parse_period, tally_filename, tally_report
+from .reports import parse_period
 
 PER_PAGE = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -274,15 +275,15 @@ def report_download(request: HttpRequest) -> HttpResponse:
     if parsed is None:
         return redirect("inquiries_reports")
     kind, day = parsed
-    tally, content = tally_report(kind, day)
     if perms.can_submit_reports(request.user):
         try:
             services.record_submission(kind, day, request.user, SubmissionVia.DOWNLOAD)
         except services.SubmissionError:
             pass  # a period still running is downloadable as a preview, never marked submitted
-    response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{tally_filename(tally)}"'
-    return response
+    label = _("応対記録の集計報告 %(period)s（Excel）") % {
+        "period": f"{day:%Y-%m}" if kind == "monthly" else f"{day:%Y-%m-%d}"
+    }
+    return start_download(request, "inquiries.tally", {"kind": kind, "day": day.isoformat()}, label)
 
 
 @permission_required(perms.SUBMIT_REPORTS)

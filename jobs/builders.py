@@ -144,3 +144,32 @@ def participants_export(job, params: dict, progress: Progress) -> Output:
     except ExportNotAllowed as exc:
         raise JobError(str(exc)) from exc
     return Output(data, export_filename(campaign), XLSX_TYPE)
+
+
+# --- 応対記録の集計報告 --------------------------------------------------------------------------
+
+
+@register("inquiries.tally")
+def inquiries_tally(job, params: dict, progress: Progress) -> Output:
+    from inquiries.reports import tally_filename, tally_report
+
+    day = _date(params.get("day"))
+    if day is None or params.get("kind") not in ("daily", "monthly"):
+        raise _gone()
+    tally, content = tally_report(params["kind"], day)
+    return Output(content, tally_filename(tally), XLSX_TYPE)
+
+
+# --- 監査ログ --------------------------------------------------------------------------------------
+
+
+@register("audit.export")
+def audit_export(job, params: dict, progress: Progress) -> Output:
+    """The export was recorded in the audit trail when it was asked for (audit.admin_views)."""
+    from audit.admin_views import export_workbook
+
+    content = export_workbook(
+        dict(params.get("filters") or {}), int(params.get("last_sequence") or 0), job.created_at
+    )
+    filename = f"audit-log-{timezone.localtime(job.created_at):%Y%m%d-%H%M}.xlsx"
+    return Output(content, filename, XLSX_TYPE)

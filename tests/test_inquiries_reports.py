@@ -16,6 +16,7 @@ from inquiries.models import Inquiry, InquiryCategory, QuickTally, ReportSubmiss
 from inquiries.services import ReportState, SubmissionError, record_submission, report_schedule
 
 from .factories import UserFactory
+from .jobhelpers import body, download_via_job
 
 pytestmark = pytest.mark.django_db
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -96,10 +97,12 @@ def test_a_running_period_cannot_be_submitted_and_the_first_record_wins():
 def test_an_operator_downloads_the_excel_and_it_counts_as_submitted(client, category):
     Inquiry.objects.create(category=category, question="q", received_at=tokyo(2025, 7, 18, 10, 0))
     client.force_login(UserFactory(role="operator"))
-    response = client.post(reverse("inquiries_report_download"), {"kind": "daily", "period": "2025-07-18"})
+    response = download_via_job(
+        client, reverse("inquiries_report_download"), {"kind": "daily", "period": "2025-07-18"}
+    )
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="inquiries-daily-2025-07-18.xlsx"'
-    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    sheet = load_workbook(io.BytesIO(body(response))).worksheets[0]
     assert sheet["A1"].value.startswith("応対記録 日別集計")
     submission = ReportSubmission.objects.get()
     assert (submission.kind, submission.period, submission.via) == ("daily", D(2025, 7, 18), "download")
@@ -107,7 +110,9 @@ def test_an_operator_downloads_the_excel_and_it_counts_as_submitted(client, cate
 
 def test_the_city_downloads_without_marking_and_cannot_mark(client):
     client.force_login(UserFactory(role="city"))
-    response = client.post(reverse("inquiries_report_download"), {"kind": "monthly", "period": "2025-06"})
+    response = download_via_job(
+        client, reverse("inquiries_report_download"), {"kind": "monthly", "period": "2025-06"}
+    )
     assert response.status_code == 200
     response = client.post(reverse("inquiries_report_submitted"), {"kind": "monthly", "period": "2025-06"})
     assert response.status_code in (302, 403) and response.get("Location") != reverse("inquiries_reports")
