@@ -79,6 +79,15 @@ def survey_report_pdf(job, params: dict, progress: Progress) -> Output:
     return Output(content, report.report_filename(survey), PDF_TYPE)
 
 
+@register("surveys.lottery_mailing", personal_data=True)
+def survey_lottery_mailing(job, params: dict, progress: Progress) -> Output:
+    from surveys.mailing import mailing_filename, mailing_workbook
+
+    survey = _survey(params)
+    content, _count = mailing_workbook(survey)
+    return Output(content, mailing_filename(survey), XLSX_TYPE)
+
+
 # --- 実績報告の帳票 -------------------------------------------------------------------------------
 
 

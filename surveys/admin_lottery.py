@@ -33,10 +33,11 @@ from wagtail.models import Locale
 from core.admin_menu import PermissionMenuItem
 from core.excel import Column, new_workbook, to_bytes, write_table
 from core.paging import query_without
+from jobs.admin_views import start_download
 
 from . import lottery
 from . import permissions as perms
-from .mailing import mailing_filename, mailing_workbook, winners_to_ship
+from .mailing import winners_to_ship
 from .models import DrawState, LotteryDraw, LotteryEntry, LotteryEvent, LotteryWinner, ShippingStatus, Survey
 
 PER_PAGE = 50
@@ -356,15 +357,16 @@ def entries_download(request: HttpRequest, survey_id: int) -> HttpResponse:
 
 
 @permission_required(perms.RUN_LOTTERY)
+@require_POST
 def mailing(request: HttpRequest, survey_id: int) -> HttpResponse:
+    """Recorded (lottery log and audit trail) when asked for; the workbook is made by a download job
+    (`jobs.builders`) and its download is audited again, as it holds names and addresses."""
     survey = _survey(survey_id)
-    content, count = mailing_workbook(survey)
+    count = winners_to_ship(survey).count()
     lottery.record(survey, "mailing_download", request.user, _("%(count)d件") % {"count": count})
     _audit(request, survey, "pii_export", gettext_lazy("当選者の宛名リストを Excel で出力"), rows=count)
-    response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{mailing_filename(survey)}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    label = _("%(title)s 当選者宛名リスト（Excel）") % {"title": survey.title}
+    return start_download(request, "surveys.lottery_mailing", {"survey": survey.pk}, label)
 
 
 # --- changes (run_lottery only) -----------------------------------------------------------------------
