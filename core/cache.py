@@ -13,6 +13,11 @@ Django's cache (Redis in production, process memory otherwise) under a *version*
   saved or deleted.
 - `taxonomy`: the ward, area, facility type and feature lists (`facilities.search.terms`) that the
   search form offers and the result cards and the API label. Bumped when a term is saved or deleted.
+- `pages`: whole public responses (`core.pagecache`, the launch-day page cache). Bumped with every
+  other kind (a page shows its chrome and taxonomy) and on its own when what only a page body shows
+  changes: a facility, its photos or participation, 販売終了 (`facilities.services`, which writes with
+  `update()` and so calls `pagecache.facilities_changed` itself), a facility import, a campaign, an
+  FAQ entry or a document.
 
 Bumping replaces the version with a new random token, so every key built with the old one is
 never read again (and expires after `TIMEOUT`); nothing has to enumerate keys, which Django's cache
@@ -46,6 +51,7 @@ PREFIX = "sendai-v1"  # change when the cached structures change shape
 
 CHROME = "chrome"
 TAXONOMY = "taxonomy"
+PAGES = "pages"
 
 
 def _version_key(kind: str) -> str:
@@ -62,11 +68,20 @@ def version(kind: str) -> str:
     return token
 
 
+def version_key(kind: str) -> str:
+    """The cache key holding `kind`'s version (the page cache reads it with the page in one round trip)."""
+    return _version_key(kind)
+
+
 def bump(kind: str) -> None:
-    """Invalidate everything cached under `kind`, now and once more when the transaction commits."""
+    """Invalidate everything cached under `kind`, now and once more when the transaction commits.
+
+    Whole pages contain every other kind, so any bump also invalidates the page cache.
+    """
+    kinds = {kind, PAGES}
 
     def replace() -> None:
-        cache.set(_version_key(kind), uuid.uuid4().hex, timeout=None)
+        cache.set_many({_version_key(name): uuid.uuid4().hex for name in kinds}, timeout=None)
 
     replace()
     transaction.on_commit(replace)
@@ -101,6 +116,13 @@ _CHROME_MODELS = [
     "cms.TourismBanner",
 ]
 _TAXONOMY_MODELS = ["facilities.Ward", "facilities.Area", "facilities.FacilityType", "facilities.Feature"]
+# What only page bodies show (the chrome and taxonomy kinds bump the pages too). Facilities and their
+# participations also purge the guide's URLs from a CDN (core.pagecache).
+_PAGE_MODELS = [
+    "campaigns.Campaign",
+    "inquiries.FAQEntry",
+    "wagtaildocs.Document",
+]
 
 
 def _bumper(kind: str) -> Callable[..., None]:
@@ -114,6 +136,7 @@ def _bumper(kind: str) -> Callable[..., None]:
 
 _bump_chrome = _bumper(CHROME)
 _bump_taxonomy = _bumper(TAXONOMY)
+_bump_pages = _bumper(PAGES)
 
 
 def _page_changed(sender, instance, **kwargs) -> None:
@@ -131,6 +154,7 @@ def connect_signals() -> None:
     for receiver, labels in (
         (_bump_chrome, _CHROME_MODELS),
         (_bump_taxonomy, _TAXONOMY_MODELS),
+        (_bump_pages, _PAGE_MODELS),
     ):
         for label in labels:
             model = apps.get_model(label)
@@ -141,3 +165,7 @@ def connect_signals() -> None:
     post_page_move.connect(_bump_chrome, dispatch_uid="core.cache:post_page_move")
     post_save.connect(_page_changed, dispatch_uid="core.cache:page_saved")
     post_delete.connect(_page_changed, dispatch_uid="core.cache:page_deleted")
+
+    from . import pagecache
+
+    pagecache.connect_signals()

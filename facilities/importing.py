@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from campaigns.models import Campaign
-from core import tabular
+from core import pagecache, tabular
 from core.security import SafeCSVWriter
 from core.tabular import FileProblem, cell_text, is_blank
 from core.text import normalize_search_text
@@ -627,6 +627,7 @@ def import_facilities(
     try:
         with transaction.atomic():
             _write(rows, columns, campaign, user, result)
+            pagecache.facilities_changed()  # bulk writes send no signals: drop the cached guide pages
     except IntegrityError:
         # Someone else created the same 施設コード between our check and our write.
         logger.warning("facility import: conflicting concurrent change", exc_info=True)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
+from core import pagecache
+
 from .models import Participation
 
 
@@ -15,6 +17,8 @@ def mark_sold_out(participation: Participation, user: AbstractBaseUser | None) -
         sold_out_at=timezone.now(), sold_out_by=user
     )
     participation.refresh_from_db(fields=["sold_out_at", "sold_out_by"])
+    if updated:  # update() sends no signal: the guide's cached pages and the CDN must learn of it here
+        pagecache.facilities_changed([participation.facility.code])
     return bool(updated)
 
 
@@ -24,4 +28,6 @@ def resume_sales(participation: Participation) -> bool:
         sold_out_at=None, sold_out_by=None
     )
     participation.refresh_from_db(fields=["sold_out_at", "sold_out_by"])
+    if updated:  # update() sends no signal: the guide's cached pages and the CDN must learn of it here
+        pagecache.facilities_changed([participation.facility.code])
     return bool(updated)
