@@ -406,3 +406,31 @@ def call_command_from_argv(argv: list[str]) -> None:
     from reports.management.commands.report_pack import Command
 
     Command().run_from_argv(["manage.py", *argv])
+
+
+def test_a_pack_being_built_is_not_queued_twice(closed_june):
+    campaign, _close, _survey = closed_june
+    packs.request_pack(campaign, PackKind.MONTHLY, None, month=JUNE)
+    with pytest.raises(packs.PackError, match="作成中"):
+        packs.request_pack(campaign, PackKind.MONTHLY, None, month=JUNE)
+    # A pack lost by a stopped worker may be asked for again after a while.
+    ReportPack.objects.filter(campaign=campaign).update(
+        requested_at=datetime.datetime.now(tz=TOKYO) - packs.STALE - datetime.timedelta(minutes=1)
+    )
+    pack = packs.request_pack(campaign, PackKind.MONTHLY, None, month=JUNE)
+    assert pack.runs.count() == 2
+
+
+def test_a_failed_build_shows_its_error_on_the_list(client, closed_june, monkeypatch):
+    campaign, _close, _survey = closed_june
+
+    def no_font(data):
+        raise packs.PdfError("日本語フォント「Noto Sans CJK JP」が見つかりません。")
+
+    monkeypatch.setattr(packs, "render_pdf", no_font)
+    pack = packs.build_pack(packs.request_pack(campaign, PackKind.MONTHLY, None, month=JUNE).pk)
+    assert pack.status == PackStatus.FAILED and "フォント" in pack.error
+    assert not pack.pdf and pack.runs.get().status == PackStatus.FAILED
+    client.force_login(UserFactory(role="city"))
+    listing = client.get(reverse("reports_packs"), {"campaign": campaign.slug}).content.decode()
+    assert "失敗" in listing and "フォント" in listing
