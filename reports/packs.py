@@ -50,7 +50,7 @@ from surveys.results import DayCount, Option, percent
 
 from .models import PackKind, PackStatus, ReportPack, ReportPackRun
 
-TOP_FACILITIES = 15  # bars in the PDF's payment chart; the tables list every facility
+TOP_FACILITIES = 10  # bars in the PDF's payment chart; the tables list every facility
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A pack still queued or running after this long was lost (a worker stopped): it may be asked again.
 STALE = datetime.timedelta(minutes=30)
@@ -451,17 +451,16 @@ def write_workbook(data: PackData) -> bytes:
 
 
 def _payment_bars(data: PackData) -> claim_charts.BarChart | None:
-    if data.kind == PackKind.MONTHLY:
-        ranked = sorted(data.payments, key=lambda r: (-r["amount"], r["code"]))[:TOP_FACILITIES]
-        rows = [
-            (survey_charts.short_label(r["name"], 20), r["amount"], r["cumulative"])
-            for r in ranked
-            if r["amount"]
-        ]
-    else:
-        ranked = sorted(data.payments, key=lambda r: (-r["amount"], r["code"]))[:TOP_FACILITIES]
-        rows = [(survey_charts.short_label(r["name"], 20), r["allocation"], r["amount"]) for r in ranked]
-    return claim_charts.bar_chart(rows)
+    """The facilities with the largest amounts: this month's and cumulative payments (monthly), or
+    allocation against approved amount (final); facilities with nothing to draw are left out."""
+    first, second = ("amount", "cumulative") if data.kind == PackKind.MONTHLY else ("allocation", "amount")
+    ranked = sorted(data.payments, key=lambda r: (-r["amount"], -r[first], r["code"]))
+    rows = [
+        (survey_charts.short_label(r["name"], 20), r[first], r[second])
+        for r in ranked
+        if r[first] or r[second]
+    ]
+    return claim_charts.bar_chart(rows[:TOP_FACILITIES])
 
 
 def pdf_context(data: PackData) -> dict[str, Any]:
