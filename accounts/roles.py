@@ -108,6 +108,11 @@ _SURVEY_RESULTS = ["surveys.view_survey", "surveys.view_results"]
 _LOTTERY_AUDIT = ["surveys.view_lotterydraw"]
 _LOTTERY_RUN = [*_LOTTERY_AUDIT, "surveys.run_lottery"]
 
+# チラシ (A4 flyer): editors write it and download proofs, moderators approve it; the system
+# administrator may read it and download its PDFs.
+_FLYER_EDIT = [f"promotion.{action}_flyer" for action in ("add", "change", "view")]
+_FLYER_PUBLISH = [*_FLYER_EDIT, "promotion.delete_flyer", "promotion.publish_flyer"]
+
 # 報告書パック (monthly and final report packs): the city and the back office read and download them;
 # only the back office generates them (the city changes nothing).
 _REPORT_PACKS_VIEW = ["reports.view_reportpack"]
@@ -123,6 +128,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_NOTICES,
         *_FAQ_EDIT,
         *_SURVEY_EDIT,
+        *_FLYER_EDIT,
     ],
     MODERATOR: [
         "wagtailadmin.access_admin",
@@ -134,6 +140,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_SURVEY_EDIT,
         "surveys.delete_survey",
         *_SURVEY_RESULTS,
+        *_FLYER_PUBLISH,
     ],
     REVIEWER: [
         "wagtailadmin.access_admin",
@@ -208,6 +215,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "wagtailcore.change_workflow",
         "wagtailcore.add_task",
         "wagtailcore.change_task",
+        "promotion.view_flyer",
         "audit.view_auditentry",
         *_REPORT_PACKS_MAKE,
     ],
@@ -243,7 +251,7 @@ COLLECTION_PERMISSIONS: dict[str, list[str]] = {
 }
 
 # Snippet models (app_label, model) that go through the moderation workflow like pages.
-MODERATED_SNIPPETS = [("inquiries", "faqentry")]
+MODERATED_SNIPPETS = [("inquiries", "faqentry"), ("promotion", "flyer")]
 
 # Wagtail's own sample groups are replaced by the roles above.
 LEGACY_GROUPS = ["Editors", "Moderators"]
@@ -263,6 +271,20 @@ def _permission(apps: Any, dotted: str) -> Any:
         )
         return permission
     return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def _migrated(apps: Any, dotted: str) -> bool:
+    """Whether the permission's app has models yet in this migration state.
+
+    On a new database an app that no accounts migration depends on (e.g. `promotion`) is migrated
+    after the accounts migrations that sync this (current) table: its permissions are left out
+    then and granted by the app's own migration, which calls `sync_roles` again. A misspelt
+    permission of a migrated app still fails loudly in `_permission`.
+    """
+    try:
+        return any(True for _model in apps.get_app_config(dotted.split(".", 1)[0]).get_models())
+    except LookupError:
+        return False
 
 
 def ensure_permissions_exist(apps: Any) -> None:
@@ -295,7 +317,8 @@ def sync_roles(apps: Any) -> None:
 
     for role in STAFF_ROLES:
         group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.set([_permission(apps, dotted) for dotted in ROLE_PERMISSIONS.get(role, [])])
+        granted = [dotted for dotted in ROLE_PERMISSIONS.get(role, []) if _migrated(apps, dotted)]
+        group.permissions.set([_permission(apps, dotted) for dotted in granted])
 
         GroupPagePermission.objects.filter(group=group).delete()
         if root_page is not None:
