@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
 from operator import itemgetter
 
 from django.db import IntegrityError, transaction
@@ -278,9 +279,10 @@ LINE_HEADERS = [
 ]
 
 
-def write_claim_lines(campaign, fileobj) -> int:
+def write_claim_lines(campaign, fileobj, progress: Callable[[int, int], None] | None = None) -> int:
     """Every reported stay of a campaign as one sheet, streamed: openpyxl's write-only mode and a
-    server-side cursor keep memory flat however many rows there are (100,000 and more)."""
+    server-side cursor keep memory flat however many rows there are (100,000 and more).
+    `progress(done, total)` is told every 2,000 rows (a download job's progress bar)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -321,8 +323,11 @@ def write_claim_lines(campaign, fileobj) -> int:
         )
     )
     count = 0
+    total = lines.count() if progress else 0
     for values in lines.iterator(chunk_size=2_000):
         count += 1
+        if progress and count % 2_000 == 0:
+            progress(count, total)
         row = list(values)
         row[2] = f"{row[2]:%Y-%m}"
         row[3] = str(statuses.get(row[3], row[3]))

@@ -61,6 +61,7 @@ def survey_answers_excel(job, params: dict, progress: Progress) -> Output:
         filters,
         language=params.get("language", "ja"),
         choice_flags=bool(params.get("flags")),
+        progress=progress,
     )
     spool.seek(0)
     return Output(spool, export.answers_filename(survey), export.XLSX_TYPE)
@@ -127,7 +128,7 @@ def claims_lines_export(job, params: dict, progress: Progress) -> Output:
 
     campaign = _campaign(params)
     spool = tempfile.TemporaryFile(suffix=".xlsx")
-    reports.write_claim_lines(campaign, spool)
+    reports.write_claim_lines(campaign, spool, progress=progress)
     spool.seek(0)
     filename = f"houkoku-meisai-{campaign.slug}-{timezone.localtime(job.created_at):%Y%m%d}.xlsx"
     return Output(spool, filename, XLSX_TYPE)

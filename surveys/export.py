@@ -35,11 +35,12 @@ from core.excel import (
 from .blocks import SurveyQuestionsBlock
 from .models import ResponseSource, Survey
 from .questions import FREE_TEXT, MULTIPLE_CHOICE, RATING, answer_label, choices_for
-from .results import LANGUAGE_LABELS, Filters, iter_answer_rows, merged_questions, versions_of
+from .results import LANGUAGE_LABELS, Filters, iter_answer_rows, merged_questions, responses, versions_of
 from .versions import source_survey
 
 QUESTION_WIDTH, DATETIME_WIDTH = 30, 18
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PROGRESS_EVERY = 1000  # rows between two progress reports
 # (id, submitted_at, version, language, source, facility code, facility name, answers)
 Row = tuple[int, datetime.datetime, int, str, str, str | None, str | None, dict[str, Any]]
 
@@ -125,8 +126,10 @@ def write_answers(
     *,
     language: str = "ja",
     choice_flags: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Write the workbook (sheets 回答 and 質問) to `fileobj`; returns the number of responses."""
+    """Write the workbook (sheets 回答 and 質問) to `fileobj`; returns the number of responses.
+    `progress(done, total)` is told every `PROGRESS_EVERY` rows (a download job's progress bar)."""
     survey = source_survey(survey)
     filters = filters or Filters()
     columns, listed = answer_columns(survey, filters, language=language, choice_flags=choice_flags)
@@ -141,9 +144,12 @@ def write_answers(
     ]
     _header(sheet, [column.header for column in columns], widths)
     count = 0
+    total = responses(survey, filters).count() if progress else 0
     for row in iter_answer_rows(survey, filters):
         sheet.append([_cell(sheet, column.value(row), column.kind) for column in columns])
         count += 1
+        if progress and count % PROGRESS_EVERY == 0:
+            progress(count, total)
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
 
     versions = versions_of(survey)

@@ -217,3 +217,20 @@ def test_post_redirects_to_the_job(client):
     client.force_login(UserFactory(role="city"))
     job = job_of(client.post(reverse("surveys_admin:results_pdf", args=[survey.pk]), {}))
     assert job.kind == "surveys.report_pdf" and job.params == {"survey": survey.pk, "language": "ja"}
+
+
+def test_the_answers_excel_reports_its_rows(monkeypatch):
+    from surveys.models import Response
+    from surveys.versions import current_version
+
+    monkeypatch.setattr(export, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(services, "PROGRESS_INTERVAL", 0)
+    survey = SurveyFactory()
+    version = current_version(survey)
+    for _n in range(5):
+        Response.objects.create(survey=survey, version=version, answers={})
+    seen = []
+    export.write_answers(
+        survey, io.BytesIO(), Filters(), progress=lambda done, total: seen.append((done, total))
+    )
+    assert seen == [(2, 5), (4, 5)]
