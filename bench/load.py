@@ -81,6 +81,7 @@ class Result:
     error_detail: str
     hits: int
     server_cpu_ms: float  # gunicorn master + workers, per request
+    database_cpu_ms: float  # PostgreSQL backends of the benchmark database, per request
     wrk_cpu: float  # share of one CPU the load generator used
 
     @property
@@ -288,31 +289,43 @@ def check(base: str, target: Target) -> str:
     return ", ".join(dict.fromkeys(seen))
 
 
-def server_cpu_seconds(master_pid: int) -> float:
-    """CPU time (user + system) of the gunicorn master and its workers, from /proc."""
+def cpu_seconds(master_pid: int, database: str) -> tuple[float, dict[int, float]]:
+    """CPU time (user + system) from /proc of the gunicorn master and its workers, and of each
+    PostgreSQL backend connected to the benchmark database (its process title names it), by pid."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    title = f" {database} ".encode()
+    app = 0.0
+    backends: dict[int, float] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
-        except OSError:
+            pid = int(stat.parent.name)
+            fields = text[text.rindex(")") + 2 :].split()
+            seconds = (int(fields[11]) + int(fields[12])) / ticks
+            if pid == master_pid or int(fields[1]) == master_pid:
+                app += seconds
+            elif "postgres" in text[: text.rindex(")")] and title in (stat.parent / "cmdline").read_bytes():
+                backends[pid] = seconds
+        except (OSError, ValueError):
             continue
-        pid = int(stat.parent.name)
-        fields = text[text.rindex(")") + 2 :].split()
-        if pid == master_pid or int(fields[1]) == master_pid:
-            total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
+    return app, backends
 
 
-def settle(master_pid: int, timeout: float = 120.0) -> None:
+def backends_delta(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU the backends used in between; a backend that exited meanwhile (CONN_MAX_AGE reconnects)
+    takes its share with it, so this slightly undercounts."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
+def settle(master_pid: int, database: str, timeout: float = 120.0) -> None:
     """Wait until the server is idle: requests wrk left queued when it stopped (up to one per
     connection) are still served after it disconnected, and would slow the next row down."""
     deadline = time.monotonic() + timeout
-    before = server_cpu_seconds(master_pid)
+    before = cpu_seconds(master_pid, database)
     while time.monotonic() < deadline:
         time.sleep(0.5)
-        after = server_cpu_seconds(master_pid)
-        if after - before < 0.02:
+        after = cpu_seconds(master_pid, database)
+        if after[0] - before[0] + backends_delta(before[1], after[1]) < 0.02:
             return
         before = after
 
@@ -325,6 +338,7 @@ def run_wrk(
     connections: int,
     threads: int,
     master_pid: int,
+    database: str,
     tmp: Path,
 ) -> Result:
     paths_file = tmp / f"paths-{target.name.replace('/', '_')}.txt"
@@ -337,12 +351,12 @@ def run_wrk(
     # A tag new to every run: the unique URLs of one run are never those a previous run stored.
     vary = f"vary:{secrets.token_hex(4)}" if target.vary else "same"
     command += ["-s", str(LUA), base, "--", str(paths_file), vary, HIT_HEADER]
-    settle(master_pid)
-    cpu_before = server_cpu_seconds(master_pid)
+    settle(master_pid, database)
+    app_before, database_before = cpu_seconds(master_pid, database)
     children_before = os.times()
     completed = subprocess.run(command, capture_output=True, text=True)
     children_after = os.times()
-    cpu_after = server_cpu_seconds(master_pid)
+    app_after, database_after = cpu_seconds(master_pid, database)
     match = re.search(r"^BENCH_RESULT (\{.*\})$", completed.stdout, re.MULTILINE)
     if completed.returncode != 0 or match is None:
         raise SystemExit(f"wrk failed for {target.name}:\n{completed.stdout}\n{completed.stderr}")
@@ -366,7 +380,10 @@ def run_wrk(
         errors=sum(socket_errors.values()) + data["non200"],
         error_detail=detail,
         hits=data["hits"],
-        server_cpu_ms=(cpu_after - cpu_before) * 1000 / requests if requests else 0.0,
+        server_cpu_ms=(app_after - app_before) * 1000 / requests if requests else 0.0,
+        database_cpu_ms=backends_delta(database_before, database_after) * 1000 / requests
+        if requests
+        else 0.0,
         wrk_cpu=wrk_cpu / seconds if seconds else 0.0,
     )
 
@@ -444,7 +461,7 @@ def print_table(results: list[Result]) -> None:
     print(f"Floor: {floor_rate:,.0f} req/s (mean of {', '.join(f'{r:,.0f}' for r in floors)})")
     header = (
         f"{'page':<22}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'errors':>7}{'hits':>7}"
-        f"{'CPU ms':>8}{'wrk':>5}{'floor':>7}  {'target':<31}"
+        f"{'CPU ms':>8}{'DB ms':>7}{'wrk':>5}{'floor':>7}  {'target':<31}"
     )
     print(header)
     print("-" * len(header) + "-----")
@@ -453,14 +470,15 @@ def print_table(results: list[Result]) -> None:
         hits = f"{result.hits / result.requests:.0%}" if result.requests else "-"
         print(
             f"{result.target.name:<22}{result.rate:>8,.0f}{result.p50_ms:>8.1f}{result.p99_ms:>8.1f}"
-            f"{result.errors:>7}{hits:>7}{result.server_cpu_ms:>8.2f}{result.wrk_cpu:>5.0%}"
+            f"{result.errors:>7}{hits:>7}{result.server_cpu_ms:>8.2f}{result.database_cpu_ms:>7.2f}{result.wrk_cpu:>5.0%}"
             f"{result.rate / floor_rate:>7.1%}  {target_text:<31}{verdict}"
         )
         if result.error_detail:
             print(f"{'':<22}errors: {result.error_detail}")
     print(
         "\nreq/s over the whole run; p50/p99 from wrk (ms); hits: responses marked by the page cache; "
-        "CPU ms: gunicorn's CPU time per request (master + workers; PostgreSQL and Redis not included); "
+        "CPU ms: gunicorn's CPU time per request (master + workers); DB ms: that of the PostgreSQL "
+        "backends of the benchmark database (Redis not included); "
         "wrk: the load generator's CPU (share of one core); floor: req/s ÷ the floor's."
     )
 
@@ -543,7 +561,7 @@ def main(argv: list[str] | None = None) -> int:
             "warm-up", "mix", [(1, path) for t in targets if t.kind != "members" for _, path in t.paths]
         )
         warm.vary = True
-        run_wrk(wrk, base, warm, 3, args.connections, args.threads, server.pid, tmp)
+        run_wrk(wrk, base, warm, 3, args.connections, args.threads, server.pid, args.database, tmp)
         print(
             f"\nwrk -t{args.threads} -c{args.connections} -d{args.duration}s per row; "
             f"gunicorn {args.workers} sync workers; load average before: {load_average()}",
@@ -552,7 +570,17 @@ def main(argv: list[str] | None = None) -> int:
         results = []
         for target in targets:
             results.append(
-                run_wrk(wrk, base, target, args.duration, args.connections, args.threads, server.pid, tmp)
+                run_wrk(
+                    wrk,
+                    base,
+                    target,
+                    args.duration,
+                    args.connections,
+                    args.threads,
+                    server.pid,
+                    args.database,
+                    tmp,
+                )
             )
             print(f"  {target.name:<22} {results[-1].rate:>8,.0f} req/s", flush=True)
         print_table(results)
