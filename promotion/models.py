@@ -23,7 +23,7 @@ from wagtail.models import DraftStateMixin, PreviewableMixin, RevisionMixin, Wor
 
 from .blocks import MAX_STEPS, MIN_STEPS, StepsBlock
 
-# What fits the printed layout (promotion/templates/promotion/flyer.html).
+# What fits the printed layout (promotion/templates/promotion/pdf/flyer.html).
 TITLE_MAX = 30
 CATCH_COPY_MAX = 40
 # The photo is printed 186 mm × 88 mm (the A4 width inside the 12 mm margins).
@@ -182,7 +182,7 @@ class Flyer(WorkflowMixin, DraftStateMixin, RevisionMixin, PreviewableMixin, mod
     # --- preview: the same print HTML as the PDF, A4 sized in the browser ---------------------------
 
     def get_preview_template(self, request, mode_name):
-        return "promotion/flyer.html"
+        return "promotion/pdf/flyer.html"
 
     def get_preview_context(self, request, mode_name):
         from .pdf import flyer_context

@@ -1,4 +1,4 @@
-"""The flyer as print data: one template (`promotion/flyer.html`) for the browser preview and the PDF.
+"""The flyer as print data: one template (`promotion/pdf/flyer.html`) for the browser preview and the PDF.
 
 The PDF is A4 (210 × 297 mm). With bleed the CSS page stays A4 and WeasyPrint adds the 3 mm bleed
 and crop marks around it, so the PDF's TrimBox is A4 and its MediaBox 216 × 303 mm, which is what a
@@ -91,7 +91,7 @@ def render(flyer: Flyer, *, proof: bool = False, revision: Any = None, bleed: bo
     context = flyer_context(
         flyer, mark=PROOF if proof else None, revision=revision, for_pdf=True, bleed=bleed
     )
-    return html_to_pdf(render_to_string("promotion/flyer.html", context))
+    return html_to_pdf(render_to_string("promotion/pdf/flyer.html", context))
 
 
 def live_pdf(flyer: Flyer, *, bleed: bool | None = None) -> bytes:

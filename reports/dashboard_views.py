@@ -134,4 +134,4 @@ def city_dashboard(request: HttpRequest) -> HttpResponse:
                 "inquiry_chart": survey_charts.day_chart(day_counts) if running else None,
             }
         )
-    return TemplateResponse(request, "reports/dashboard.html", context)
+    return TemplateResponse(request, "reports/admin/dashboard.html", context)

@@ -88,7 +88,7 @@ def _render_list(request: HttpRequest, campaigns, campaign, form: GenerateForm |
         form = GenerateForm(campaign=campaign)
     return TemplateResponse(
         request,
-        "reports/pack_list.html",
+        "reports/admin/pack_list.html",
         {
             "campaigns": campaigns,
             "campaign": campaign,

@@ -494,7 +494,7 @@ def test_decision_mail_carries_the_name_and_a_link_but_no_bank_or_contact_data(m
 
 
 # Staff screens (looser admin policy) and documents rendered to PDF by WeasyPrint, not by a browser.
-INLINE_ALLOWED = ("/admin/", "/report/", "_report.html", "/wagtailadmin/")
+INLINE_ALLOWED = ("/admin/", "/report/", "_report.html", "/pdf/", "/wagtailadmin/")
 
 
 def test_site_templates_have_no_inline_script_style_or_event_handler():
