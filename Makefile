@@ -10,13 +10,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test audit-deps backup restore install install-test lint format messages check-deploy clean help bench bench-claims bench-surveys
+.PHONY: run test audit-deps backup restore install install-test lint format messages check-deploy clean help bench bench-claims bench-surveys bench-load
 
 help:
 	@echo "make run   - install, migrate SQLite under var/, seed demo data, serve http://$(HOST):$(PORT)/"
 	@echo "make test  - install test tools (Python, axe-core, Chromium) and run ruff + the whole pytest suite"
 	@echo "make backup   - database + media into var/backups/<UTC stamp>/ (or BACKUP_DIR=...), see README"
 	@echo "make restore FROM=var/backups/<stamp> [TARGET_DATABASE_URL=...] [FORCE=1] [YES=1] - verify, restore"
+	@echo "make bench-load - launch-day load test: wrk against gunicorn (production settings), table vs. the floor"
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +38,9 @@ run: install
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	@# The background worker (exports, PDFs, e-mails) runs next to the server and stops with it (Ctrl-C).
+	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-test
@@ -89,3 +93,8 @@ bench-claims: install
 
 bench-surveys: install
 	$(PY) bench/surveys.py
+
+# Launch-day load test (bench/README.md): wrk (installed if missing) drives the production server
+# command on its own database and Redis db 7. BENCH_LOAD_ARGS, e.g. "--duration 30 --keep".
+bench-load: install
+	$(PY) bench/load.py $(BENCH_LOAD_ARGS)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from claims import permissions as claims_perms
 from inquiries import permissions as inquiry_perms
 from participants import permissions as participant_perms
+from promotion import permissions as flyer_perms
 from surveys import permissions as survey_perms
 
 from .roles import COLLECTION_PERMISSIONS, PAGE_PERMISSIONS, ROLE_PERMISSIONS, STAFF_ROLES
@@ -157,12 +158,14 @@ S_PARTICIPANTS = _("参加事業者の審査")
 S_SETTLEMENT = _("実績報告・精算")
 S_INQUIRIES = _("コールセンター")
 S_SURVEYS = _("アンケート・景品")
+S_PROMOTION = _("プロモーション")
 S_SYSTEM = _("システム管理")
 
 P = participant_perms
 C = claims_perms
 Q = inquiry_perms
 V = survey_perms
+FLYER = flyer_perms
 LOCALE = (
     "wagtailcore.add_locale",
     "wagtailcore.change_locale",
@@ -185,6 +188,7 @@ SCREENS: list[Screen] = [
     _public("wagtaildocs_authenticate_with_password", S_PUBLIC, _("パスワード付き文書")),
     _public("wagtailcore_authenticate_with_password", S_PUBLIC, _("パスワード付きページ"), method="POST"),
     _public("healthz", S_PUBLIC, _("死活監視")),
+    _public("healthz_live", S_PUBLIC, _("死活監視（プロセスの応答のみ）")),
     _public("api_facilities", S_PUBLIC, _("オープンデータ API（JSON）")),
     _public("api_facilities_csv", S_PUBLIC, _("オープンデータ API（CSV）")),
     _public("surveys:list", S_SURVEY, _("回答受付中のアンケート")),
@@ -308,11 +312,15 @@ SCREENS: list[Screen] = [
     _admin("claims_allocation_edit", S_SETTLEMENT, _("配分額の変更"), C.ALLOCATE),
     _admin("claims_sold_out_threshold", S_SETTLEMENT, _("販売終了の目安"), C.ALLOCATE, method="POST"),
     _admin("claims_dashboard", S_SETTLEMENT, _("予算ダッシュボード"), C.VIEW_BUDGET),
+    _admin("reports_city_dashboard", S_SETTLEMENT, _("市ダッシュボード（閲覧のみ）"), C.VIEW_BUDGET),
     _admin("claims_months", S_SETTLEMENT, _("月末締め・報告"), C.VIEW_REPORTS),
     _admin("claims_month_close", S_SETTLEMENT, _("月末締め"), C.CLOSE_MONTH, method="POST"),
-    _admin("claims_month_report", S_SETTLEMENT, _("支払実績（Excel）"), C.VIEW_REPORTS),
-    _admin("claims_completion_report", S_SETTLEMENT, _("完成データ（Excel）"), C.VIEW_REPORTS),
-    _admin("claims_lines_export", S_SETTLEMENT, _("報告明細（Excel）"), C.VIEW_REPORTS),
+    _admin("claims_month_report", S_SETTLEMENT, _("支払実績（Excel）"), C.VIEW_REPORTS, method="POST"),
+    _admin("claims_completion_report", S_SETTLEMENT, _("完成データ（Excel）"), C.VIEW_REPORTS, method="POST"),
+    _admin("claims_lines_export", S_SETTLEMENT, _("報告明細（Excel）"), C.VIEW_REPORTS, method="POST"),
+    _admin("reports_packs", S_SETTLEMENT, _("報告書パック"), "reports.view_reportpack"),
+    _admin("reports_pack_generate", S_SETTLEMENT, _("パックの作成"), "reports.add_reportpack", method="POST"),
+    _admin("reports_pack_download", S_SETTLEMENT, _("報告書パック（Excel・PDF）"), "reports.view_reportpack"),
     _admin("claims_payments", S_SETTLEMENT, _("振込データ"), C.VIEW_PAYMENTS),
     _admin("claims_payment_create", S_SETTLEMENT, _("振込データの作成"), C.MANAGE_PAYMENTS, method="POST"),
     _admin("claims_payment_batch", S_SETTLEMENT, _("振込データの詳細・振込確認"), C.VIEW_PAYMENTS),
@@ -340,8 +348,10 @@ SCREENS: list[Screen] = [
     _admin("surveys_admin:links_card", S_SURVEYS, _("案内カード"), V.EDIT, V.VIEW_RESULTS),
     _admin("surveys_admin:results_list", S_SURVEYS, _("アンケート集計"), V.VIEW_RESULTS),
     _admin("surveys_admin:results_dashboard", S_SURVEYS, _("集計ダッシュボード"), V.VIEW_RESULTS),
-    _admin("surveys_admin:results_excel", S_SURVEYS, _("回答データ（Excel）"), V.VIEW_RESULTS),
-    _admin("surveys_admin:results_pdf", S_SURVEYS, _("集計・分析報告書（PDF）"), V.VIEW_RESULTS),
+    _admin("surveys_admin:results_excel", S_SURVEYS, _("回答データ（Excel）"), V.VIEW_RESULTS, method="POST"),
+    _admin(
+        "surveys_admin:results_pdf", S_SURVEYS, _("集計・分析報告書（PDF）"), V.VIEW_RESULTS, method="POST"
+    ),
     _admin("surveys_admin:lottery_index", S_SURVEYS, _("景品の抽選"), V.RUN_LOTTERY, V.VIEW_DRAWS),
     _admin(
         "surveys_admin:lottery_survey", S_SURVEYS, _("抽選（アンケートごと）"), V.RUN_LOTTERY, V.VIEW_DRAWS
@@ -351,12 +361,18 @@ SCREENS: list[Screen] = [
     _admin("surveys_admin:lottery_events", S_SURVEYS, _("操作の記録"), V.RUN_LOTTERY, V.VIEW_DRAWS),
     _admin("surveys_admin:lottery_entries", S_SURVEYS, _("応募者の一覧（個人情報）"), V.RUN_LOTTERY),
     _admin("surveys_admin:lottery_entries_download", S_SURVEYS, _("応募者（Excel）"), V.RUN_LOTTERY),
-    _admin("surveys_admin:lottery_mailing", S_SURVEYS, _("宛名リスト（Excel）"), V.RUN_LOTTERY),
+    _admin(
+        "surveys_admin:lottery_mailing", S_SURVEYS, _("宛名リスト（Excel）"), V.RUN_LOTTERY, method="POST"
+    ),
     _admin("surveys_admin:lottery_freeze", S_SURVEYS, _("名簿を確定"), V.RUN_LOTTERY),
     _admin("surveys_admin:lottery_run", S_SURVEYS, _("抽選を実行"), V.RUN_LOTTERY),
     _admin("surveys_admin:lottery_cancel", S_SURVEYS, _("確定名簿の取消し"), V.RUN_LOTTERY),
     _admin("surveys_admin:lottery_status", S_SURVEYS, _("発送状況の変更"), V.RUN_LOTTERY, method="POST"),
     _admin("surveys_admin:lottery_redraw", S_SURVEYS, _("再抽選"), V.RUN_LOTTERY, method="POST"),
+    # プロモーション
+    *_snippet("promotion.flyer", S_PROMOTION, _("チラシ"), publish=True),
+    _admin("promotion_flyer_pdf", S_PROMOTION, _("チラシ（印刷用 PDF）"), FLYER.VIEW, FLYER.CHANGE),
+    _admin("promotion_flyer_proof_pdf", S_PROMOTION, _("チラシ（校正刷り PDF）"), FLYER.VIEW, FLYER.CHANGE),
     # システム管理
     *_snippet("campaigns.campaign", S_SYSTEM, _("キャンペーン")),
     _admin("wagtailusers_users:index", S_SYSTEM, _("ユーザー"), *USERS),
@@ -366,7 +382,12 @@ SCREENS: list[Screen] = [
     _admin("wagtaillocales:index", S_SYSTEM, _("言語"), *LOCALE),
     _admin("wagtailadmin_reports:site_history", S_SYSTEM, _("サイトの履歴")),
     _admin("audit_list", S_SYSTEM, _("監査ログ"), "audit.view_auditentry"),
-    _admin("audit_export", S_SYSTEM, _("監査ログの出力"), "audit.view_auditentry"),
+    _admin("audit_export", S_SYSTEM, _("監査ログの出力"), "audit.view_auditentry", method="POST"),
+    # ダウンロード (jobs): every staff member, each sees only the jobs they asked for (others' are 404)
+    _admin("jobs_list", S_SYSTEM, _("ダウンロード")),
+    _admin("jobs_detail", S_SYSTEM, _("ダウンロード（作成状況）")),
+    _admin("jobs_status", S_SYSTEM, _("ダウンロード（作成状況・JSON）")),
+    _admin("jobs_download", S_SYSTEM, _("ダウンロード（ファイル）")),
 ]
 
 BY_KEY: dict[str, Screen] = {screen.key: screen for screen in SCREENS}
@@ -385,6 +406,9 @@ PROJECT_APPS = (
     "surveys",
     "audit",
     "privacy",
+    "reports",
+    "promotion",
+    "jobs",
 )
 
 

@@ -128,6 +128,7 @@ def objects(seeded):
     from inquiries.models import FAQEntry, FAQPage, Inquiry, InquiryCategory
     from participants.documents import store_document
     from participants.models import Application, Membership, ParticipantNotice
+    from promotion.models import Flyer
     from surveys import lottery
     from surveys.models import LotteryDraw, Survey
 
@@ -150,6 +151,17 @@ def objects(seeded):
         transfer.account_type, transfer.account_number = "1", "1111111"
         transfer.save()
         batch = payments.create_batch(campaign, timezone.localdate() + datetime.timedelta(days=7), accountant)
+    # A report pack with files of its own (built packs live in the private storage of the run).
+    from django.core.files.base import ContentFile
+
+    from reports.models import PackKind, PackStatus, ReportPack
+
+    pack = ReportPack.objects.filter(kind=PackKind.FINAL, campaign=campaign).first() or ReportPack(
+        kind=PackKind.FINAL, campaign=campaign, status=PackStatus.DONE
+    )
+    pack.xlsx.save("matrix.xlsx", ContentFile(b"PK"), save=False)
+    pack.pdf.save("matrix.pdf", ContentFile(PDF_BYTES), save=False)
+    pack.save()
     month_close = MonthlyClose.objects.first() or reports.close_month(
         campaign,
         campaign.stay_start,
@@ -172,6 +184,7 @@ def objects(seeded):
         "survey": survey,
         "draw": draw,
         "month_close": month_close,
+        "pack": pack,
         "batch": batch,
         "inquiry": Inquiry.objects.first(),
         "home": HomePage.objects.first(),
@@ -190,6 +203,7 @@ def objects(seeded):
             "inquiries.inquirycategory": InquiryCategory.objects.first(),
             "inquiries.faqentry": FAQEntry.objects.first(),
             "surveys.survey": survey,
+            "promotion.flyer": Flyer.objects.first(),
         },
     }
     empty = [name for name, value in found.items() if value is None]
@@ -248,6 +262,7 @@ def url_for(screen: matrix.Screen, o: dict) -> str:
         "claims_line_action": [o["claim"].pk, o["line"].pk, key.split(" ")[-1]],
         "claims_allocation_edit": [o["participation"].pk],
         "claims_month_report": [o["month_close"].pk],
+        "reports_pack_download": [o["pack"].pk, "pdf"],
         "claims_payment_batch": [o["batch"].pk],
         "claims_payment_zengin": [o["batch"].pk],
         "inquiries_detail": [o["inquiry"].pk],
@@ -272,6 +287,11 @@ def url_for(screen: matrix.Screen, o: dict) -> str:
         "surveys_admin:lottery_list": [o["draw"].pk],
         "surveys_admin:lottery_run": [o["draw"].pk],
         "surveys_admin:lottery_cancel": [o["draw"].pk],
+        "jobs_detail": [999_999],
+        "jobs_status": [999_999],
+        "jobs_download": [999_999],
+        "promotion_flyer_pdf": [o["snippets"]["promotion.flyer"].pk],
+        "promotion_flyer_proof_pdf": [o["snippets"]["promotion.flyer"].pk],
     }
     for member_name in (
         "members:application",
@@ -296,6 +316,10 @@ NOT_FOUND_IS_FINE = {
     "wagtaildocs_serve",
     "wagtaildocs_authenticate_with_password",
     "wagtailcore_authenticate_with_password",
+    # A job belongs to whoever asked for it: anyone else, whatever the role, gets a 404 (jobs.admin_views).
+    "jobs_detail",
+    "jobs_status",
+    "jobs_download",
 }
 
 

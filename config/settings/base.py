@@ -36,6 +36,11 @@ INSTALLED_APPS = [
     "audit",
     "privacy",
     "reports",
+    "promotion",
+    "jobs",
+    # Background tasks (django-tasks; the database queue and its `db_worker`)
+    "django_tasks",
+    "django_tasks_db",
     # Wagtail
     "wagtail_localize",
     "wagtail_localize.locales",  # replaces wagtail.locales with translation-aware views
@@ -76,6 +81,7 @@ MIDDLEWARE = [
     "core.security.SiteCSPMiddleware",  # Content-Security-Policy (django-csp), admin policy by path
     "core.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.pagecache.PageCacheMiddleware",  # anonymous public pages from the shared cache, before sessions
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -148,6 +154,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# --- Background tasks (django-tasks, README "Background work") -----------------------------------
+# Long work (exports, PDFs, report packs, e-mails) is queued in the database and run by
+# `manage.py db_worker` (started by `make run`, its own service in production). TASKS_BACKEND swaps
+# the queue (for example django_tasks_rq.RQBackend, see the README); "inline" runs at once in the
+# process that enqueues: Wagtail's own per-save tasks (search and reference index, file clean-up)
+# are routed to it by jobs.apps, so an editor never waits for a worker and nothing stops without one.
+TASKS_BACKEND = env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+TASKS = {
+    "default": {"BACKEND": TASKS_BACKEND, "QUEUES": ["default"]},
+    "inline": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}
+# Files made by background jobs are kept this many days, then `manage.py purge_jobs` deletes them.
+JOBS_KEEP_DAYS = env_int("JOBS_KEEP_DAYS", 7)
+
 # --- Language and time ---------------------------------------------------------------------
 LANGUAGE_CODE = "ja"
 TIME_ZONE = "Asia/Tokyo"
@@ -180,6 +200,37 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Several app servers: uploads go to S3-compatible object storage (django-storages), which every server
+# shares; public media in AWS_STORAGE_BUCKET_NAME, private files in AWS_PRIVATE_STORAGE_BUCKET_NAME
+# (never public; links are signed and expire). Credentials come from the usual AWS_ACCESS_KEY_ID /
+# AWS_SECRET_ACCESS_KEY variables or the machine's role, read by boto3, never from settings.
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_PRIVATE_STORAGE_BUCKET_NAME = env_str("AWS_PRIVATE_STORAGE_BUCKET_NAME")  # required with S3
+    _s3 = {
+        "endpoint_url": env_str("AWS_S3_ENDPOINT_URL", "") or None,  # e.g. MinIO, Sakura, Wasabi
+        "region_name": env_str("AWS_S3_REGION_NAME", "") or None,
+        "file_overwrite": False,
+        "default_acl": None,  # the bucket's policy decides
+    }
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3,
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "custom_domain": env_str("AWS_S3_CUSTOM_DOMAIN", "") or None,  # a CDN in front of the bucket
+            "querystring_auth": False,
+        },
+    }
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3,
+            "bucket_name": AWS_PRIVATE_STORAGE_BUCKET_NAME,
+            "querystring_auth": True,
+            "querystring_expire": env_int("AWS_PRIVATE_URL_EXPIRE_SECONDS", 300),
+        },
+    }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Application documents (営業許可証・通帳の写し): PDF, JPEG or PNG up to this size.
 PARTICIPANT_DOCUMENT_MAX_BYTES = env_int("PARTICIPANT_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
@@ -201,6 +252,9 @@ SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 8  # one working day for staff sessions
+# Sessions live in the database, which every app server shares (a server can die or be added without
+# logging anyone out); the public pages never touch them (core.pagecache answers before sessions).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # No script reads the CSRF cookie: Django's forms and Wagtail's admin take the token from the page.
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -309,8 +363,29 @@ if FRONTEND_CACHE_PURGE_URL:
     }
 
 # --- HTTP caching of public pages (see core.middleware.CacheControlMiddleware) -------------
+# Browsers keep a public page max-age seconds, a CDN s-maxage, and a CDN may serve it up to
+# stale-while-revalidate seconds longer while it fetches a fresh copy (stale-if-error: while we fail).
 PUBLIC_CACHE_MAX_AGE = env_int("PUBLIC_CACHE_MAX_AGE", 60)
 PUBLIC_CACHE_S_MAXAGE = env_int("PUBLIC_CACHE_S_MAXAGE", 300)
+PUBLIC_CACHE_STALE_WHILE_REVALIDATE = env_int("PUBLIC_CACHE_STALE_WHILE_REVALIDATE", 60)
+PUBLIC_CACHE_STALE_IF_ERROR = env_int("PUBLIC_CACHE_STALE_IF_ERROR", 600)
+# "Live" pages follow 販売終了 (the facility guide, its facility pages, the sold-out list, the API): a
+# traveller must see a change within 60 seconds, so s-maxage + stale-while-revalidate stays <= 60.
+PUBLIC_LIVE_CACHE_MAX_AGE = env_int("PUBLIC_LIVE_CACHE_MAX_AGE", 0)
+PUBLIC_LIVE_CACHE_S_MAXAGE = env_int("PUBLIC_LIVE_CACHE_S_MAXAGE", 30)
+PUBLIC_LIVE_CACHE_STALE_WHILE_REVALIDATE = env_int("PUBLIC_LIVE_CACHE_STALE_WHILE_REVALIDATE", 30)
+
+# --- Page cache: whole anonymous public responses in the shared cache (core.pagecache) -----------
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT", 300)  # seconds; changes invalidate at once anyway
+PAGE_CACHE_LIVE_TIMEOUT = env_int("PAGE_CACHE_LIVE_TIMEOUT", 60)  # bound for changes that bypass signals
+PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MAX_BYTES", 1024 * 1024)
+# Routes other than Wagtail pages whose responses are stored, with their lifetime class.
+PAGE_CACHE_ROUTES = {"api_facilities": "live"}
+# Never answered from the page cache (besides PRIVATE_PATH_PREFIXES): forms with CSRF tokens, files.
+PAGE_CACHE_EXCLUDED_PREFIXES = ["/survey/", "/en/survey/", "/documents/", "/static/", "/media/"]
+# Query parameters that never change a page (besides every utm_*): dropped before the key is made.
+PAGE_CACHE_IGNORED_PARAMS = ["fbclid", "gclid", "yclid", "msclkid", "igshid", "mc_cid", "mc_eid", "_ga"]
 # Paths that are never cached by a shared cache (staff and member areas, forms with CSRF).
 PRIVATE_PATH_PREFIXES = ["/admin/", "/django-admin/", "/members/", "/en/members/", "/healthz"]
 

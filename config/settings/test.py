@@ -32,3 +32,11 @@ WHITENOISE_USE_FINDERS = True
 # The test database is seeded once per run (tests/conftest.py); indexing every demo page for the
 # site search on each save is what makes seeding slow, and no test searches yet.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database", "AUTO_UPDATE": False}}
+# Background tasks run at once, inside the request that enqueues them, so a test follows the redirect
+# to a finished job and reads mail.outbox; the test transaction never commits, so jobs and e-mails do
+# not wait for a commit here (tests/test_jobs.py checks the wait and runs the database queue once).
+JOBS_ENQUEUE_ON_COMMIT = False
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "inline": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}
