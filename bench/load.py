@@ -39,7 +39,7 @@ from urllib.parse import quote, urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT, configure_django, database_urls, recreate_database
-from bench.guide import Generator, grow_to, load_average
+from bench.guide import CODE_PREFIX, Generator, grow_to, load_average
 
 DEFAULT_DATABASE = "sendai_stay_bench_load"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/7"
@@ -166,7 +166,10 @@ def prepare_database(bench_url: str, reuse: bool = False) -> dict[str, str]:
         return page.url
 
     guide = url_of(FacilityGuidePage)
-    facility = listed.filter(sold_out_at__isnull=True).order_by("facility__code").first().facility
+    # A demo facility (D001, with its photos and text), not a generated one.
+    on_sale = listed.filter(sold_out_at__isnull=True).order_by("facility__code")
+    first = on_sale.exclude(facility__code__startswith=CODE_PREFIX).first() or on_sale.first()
+    facility = first.facility
     user = get_user_model().objects.get(username=HOTEL_USER)
     # A session made here (same SECRET_KEY as the server) rather than a login POST: production cookies
     # are Secure, so the server would never set them over the benchmark's plain HTTP.
