@@ -207,6 +207,8 @@ def delete_all_campaigns() -> None:
 
     from claims.models import BudgetAccount, Claim, LedgerEntry, MonthlyClose, Payment, PaymentBatch
     from participants.models import Application
+    from promotion.models import Flyer
+    from reports.models import ReportPack
     from surveys.models import LotteryDraw, LotteryEntry, LotteryEvent, LotteryWinner, Response, Survey
 
     if connection.vendor == "postgresql":
@@ -226,6 +228,8 @@ def delete_all_campaigns() -> None:
     LotteryEntry.objects.all().delete()
     Response.objects.all().delete()
     Survey.objects.all().delete()
+    Flyer.objects.all().delete()
+    ReportPack.objects.all().delete()
     Campaign.objects.all().delete()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
