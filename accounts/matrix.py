@@ -360,7 +360,13 @@ SCREENS: list[Screen] = [
     _admin("surveys_admin:lottery_list", S_SURVEYS, _("確定名簿（テキスト）"), V.RUN_LOTTERY, V.VIEW_DRAWS),
     _admin("surveys_admin:lottery_events", S_SURVEYS, _("操作の記録"), V.RUN_LOTTERY, V.VIEW_DRAWS),
     _admin("surveys_admin:lottery_entries", S_SURVEYS, _("応募者の一覧（個人情報）"), V.RUN_LOTTERY),
-    _admin("surveys_admin:lottery_entries_download", S_SURVEYS, _("応募者（Excel）"), V.RUN_LOTTERY),
+    _admin(
+        "surveys_admin:lottery_entries_download",
+        S_SURVEYS,
+        _("応募者（Excel）"),
+        V.RUN_LOTTERY,
+        method="POST",
+    ),
     _admin(
         "surveys_admin:lottery_mailing", S_SURVEYS, _("宛名リスト（Excel）"), V.RUN_LOTTERY, method="POST"
     ),

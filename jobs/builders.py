@@ -89,6 +89,15 @@ def survey_lottery_mailing(job, params: dict, progress: Progress) -> Output:
     return Output(content, mailing_filename(survey), XLSX_TYPE)
 
 
+@register("surveys.lottery_entries", personal_data=True)
+def survey_lottery_entries(job, params: dict, progress: Progress) -> Output:
+    from surveys.mailing import entries_filename, entries_workbook
+
+    survey = _survey(params)
+    content, _count = entries_workbook(survey)
+    return Output(content, entries_filename(survey), XLSX_TYPE)
+
+
 # --- 実績報告の帳票 -------------------------------------------------------------------------------
 
 

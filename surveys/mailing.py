@@ -81,3 +81,28 @@ def mailing_workbook(survey: Survey) -> tuple[bytes, int]:
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_options.horizontalCentered = True
     return to_bytes(workbook), count
+
+
+def entries_filename(survey: Survey) -> str:
+    return f"lottery-entries-{survey.slug}.xlsx"
+
+
+def entries_workbook(survey: Survey) -> tuple[bytes, int]:
+    """Every lottery entry of the survey as Excel (応募者一覧): (the .xlsx bytes, the number of rows)."""
+    columns = [
+        Column(_("応募番号"), lambda e: e.public_id, "code"),
+        Column(_("氏名"), lambda e: e.name),
+        Column(_("郵便番号"), lambda e: e.postal_code, "code"),
+        Column(_("住所"), lambda e: e.address),
+        Column(_("電話番号"), lambda e: e.phone, "code"),
+        Column(_("メールアドレス"), lambda e: e.email),
+        Column(_("応募言語"), lambda e: e.language, "code"),
+        Column(_("応募日時"), lambda e: timezone.localtime(e.created_at).replace(tzinfo=None), "datetime"),
+    ]
+    title = _("抽選への応募者一覧")
+    workbook = new_workbook(title)
+    workbook.active.title = title
+    count = write_table(
+        workbook.active, columns, survey.lottery_entries.order_by("number"), title=f"{title}　{survey.title}"
+    )
+    return to_bytes(workbook), count

@@ -447,8 +447,11 @@ def test_the_entry_list_is_searchable_and_each_look_is_logged(run_client, survey
     assert "宮城 花子" in page and "仙台 太郎1" not in page
     assert "宮城 花子" in run_client.get(url, {"q": "宮城"}).content.decode()
     assert LotteryEvent.objects.filter(action="entries_view", actor=runner).count() == 2
-    response = run_client.get(reverse("surveys_admin:lottery_entries_download", args=[survey.pk]))
-    assert response.status_code == 200
+    url = reverse("surveys_admin:lottery_entries_download", args=[survey.pk])
+    assert run_client.get(url).status_code == 405  # a download is asked for with POST (a job)
+    workbook = load_workbook(io.BytesIO(body(download_via_job(run_client, url))))
+    names = [row[1] for row in workbook.active.iter_rows(values_only=True)]
+    assert "宮城 花子" in names and "仙台 太郎1" in names
     assert LotteryEvent.objects.filter(action="entries_download", actor=runner).exists()
 
 
@@ -585,7 +588,7 @@ def test_looking_at_and_exporting_entrants_data_is_in_the_audit_trail(client):
     reviewer = UserFactory(role="reviewer")
     client.force_login(reviewer)
     client.get(reverse("surveys_admin:lottery_entries", args=[survey.pk]))
-    client.get(reverse("surveys_admin:lottery_entries_download", args=[survey.pk]))
+    client.post(reverse("surveys_admin:lottery_entries_download", args=[survey.pk]))  # job not fetched
     client.post(reverse("surveys_admin:lottery_mailing", args=[survey.pk]))  # the download job is not fetched
     entries = AuditEntry.objects.filter(object_type="surveys.survey", object_id=str(survey.pk)).order_by(
         "sequence"
