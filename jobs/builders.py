@@ -192,3 +192,22 @@ def audit_export(job, params: dict, progress: Progress) -> Output:
     )
     filename = f"audit-log-{timezone.localtime(job.created_at):%Y%m%d-%H%M}.xlsx"
     return Output(content, filename, XLSX_TYPE)
+
+
+# --- チラシ ---------------------------------------------------------------------------------------------
+
+
+@register("promotion.flyer_pdf")
+def promotion_flyer_pdf(job, params: dict, progress: Progress) -> Output:
+    from promotion import pdf
+    from promotion.models import Flyer
+
+    flyer = Flyer.objects.select_related("campaign").filter(pk=params.get("flyer")).first()
+    if flyer is None:
+        raise _gone()
+    proof, bleed = bool(params.get("proof")), bool(params.get("bleed"))
+    try:
+        content = pdf.proof_pdf(flyer, bleed=bleed) if proof else pdf.live_pdf(flyer, bleed=bleed)
+    except pdf.PdfError as exc:
+        raise JobError(str(exc)) from exc
+    return Output(content, pdf.filename(flyer, proof=proof, bleed=bleed), PDF_TYPE)

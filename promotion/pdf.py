@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.pdf import FONT_FAMILY, PdfError, check_fonts, html_to_pdf
 
@@ -28,6 +28,11 @@ PREVIEW = "preview"
 
 class FlyerError(PdfError):
     """No flyer to print (the message says why and what to do)."""
+
+
+NOT_PUBLISHED = gettext_lazy(
+    "このチラシはまだ公開（承認）されていません。校正刷りをダウンロードしてください。"
+)
 
 
 def image_source(flyer: Flyer, *, for_pdf: bool) -> str:
@@ -97,9 +102,7 @@ def render(flyer: Flyer, *, proof: bool = False, revision: Any = None, bleed: bo
 def live_pdf(flyer: Flyer, *, bleed: bool | None = None) -> bytes:
     """The approved print data: the published version (a pending draft is not included)."""
     if not flyer.live:
-        raise FlyerError(
-            _("このチラシはまだ公開（承認）されていません。校正刷りをダウンロードしてください。")
-        )
+        raise FlyerError(NOT_PUBLISHED)
     # The row holds the live content (a draft saved on a live snippet is only a revision).
     published = flyer.live_revision.as_object() if flyer.live_revision else flyer
     return render(published, bleed=bleed)

@@ -70,9 +70,9 @@ def flyer_listing_buttons(snippet, user, next_url=None):
 @hooks.register("register_admin_urls")
 def register_promotion_admin_urls():
     return [
-        path("promotion/flyers/<int:pk>/flyer.pdf", admin_views.flyer_pdf, name="promotion_flyer_pdf"),
+        path("promotion/flyers/<int:pk>/pdf/", admin_views.flyer_pdf, name="promotion_flyer_pdf"),
         path(
-            "promotion/flyers/<int:pk>/proof.pdf",
+            "promotion/flyers/<int:pk>/proof-pdf/",
             admin_views.flyer_proof_pdf,
             name="promotion_flyer_proof_pdf",
         ),
