@@ -30,17 +30,26 @@ With the process-local cache (no `REDIS_URL`), a bump only reaches the process t
 other processes see the change after `TIMEOUT` at the latest. Production sets `REDIS_URL`.
 
 Only data that is the same for every visitor is cached here. Search results and their counts are
-never cached: every query is answered from the database.
+never cached: every query is answered from the database; the result *cards* are (`cards`, under
+`pages`: a card shows 販売終了, facility data and taxonomy labels, all of which bump `pages`).
+
+Within one request the versions are read once, all kinds in one `get_many`, and remembered until the
+request finishes (`request_started` / `request_finished`; a bump made by the request itself updates
+them). Outside a request (commands, the task worker) every call reads Redis. Values that are the same
+for every request and expensive to unpickle (the taxonomy) can also be kept in process memory
+(`get_or_build(..., local=True)`): safe because the key carries the version, read from the cache.
 """
 
 from __future__ import annotations
 
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.apps import apps
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
@@ -58,14 +67,47 @@ def _version_key(kind: str) -> str:
     return f"{PREFIX}:version:{kind}"
 
 
+KINDS = (CHROME, TAXONOMY, PAGES)
+LOCAL_MAX = 64  # entries of `_local_values` before it is emptied (old versions' values pile up)
+
+_request = threading.local()  # .versions: dict while a request runs, None otherwise
+_local_values: dict[str, Any] = {}
+
+
+def _request_began(**kwargs) -> None:
+    _request.versions = {}
+
+
+def _request_ended(**kwargs) -> None:
+    _request.versions = None
+
+
+def versions(*kinds: str) -> dict[str, str]:
+    """The current version tokens of `kinds` (fresh ones where none is stored).
+
+    During a request, the first call reads every kind in one round trip and the request keeps them.
+    """
+    memo: dict[str, str] | None = getattr(_request, "versions", None)
+    wanted = [kind for kind in kinds if memo is None or kind not in memo]
+    if wanted:
+        fetch = list(KINDS) if memo is not None and not memo else wanted
+        found = cache.get_many([_version_key(kind) for kind in fetch])
+        tokens = {kind: found[_version_key(kind)] for kind in fetch if _version_key(kind) in found}
+        for kind in wanted:
+            if kind not in tokens:
+                key = _version_key(kind)
+                cache.add(key, uuid.uuid4().hex, timeout=None)
+                tokens[kind] = cache.get(key)
+        if memo is not None:
+            memo.update(tokens)
+        else:
+            return {kind: tokens[kind] for kind in kinds}
+    return {kind: memo[kind] for kind in kinds}
+
+
 def version(kind: str) -> str:
     """The current version token of `kind`; a fresh one when none is stored."""
-    key = _version_key(kind)
-    token = cache.get(key)
-    if token is None:
-        cache.add(key, uuid.uuid4().hex, timeout=None)
-        token = cache.get(key)
-    return token
+    return versions(kind)[kind]
 
 
 def version_key(kind: str) -> str:
@@ -81,7 +123,11 @@ def bump(kind: str) -> None:
     kinds = {kind, PAGES}
 
     def replace() -> None:
-        cache.set_many({_version_key(name): uuid.uuid4().hex for name in kinds}, timeout=None)
+        tokens = {name: uuid.uuid4().hex for name in kinds}
+        cache.set_many({_version_key(name): token for name, token in tokens.items()}, timeout=None)
+        memo = getattr(_request, "versions", None)
+        if memo is not None:
+            memo.update(tokens)
 
     replace()
     transaction.on_commit(replace)
@@ -92,14 +138,42 @@ def key(kind: str, *parts: Any) -> str:
     return ":".join([PREFIX, kind, version(kind), *(str(part) for part in parts)])
 
 
-def get_or_build(kind: str, parts: tuple[Any, ...], build: Callable[[], T]) -> T:
-    """The cached value of `kind` for `parts`, or `build()` stored for next time."""
+def get_or_build(kind: str, parts: tuple[Any, ...], build: Callable[[], T], *, local: bool = False) -> T:
+    """The cached value of `kind` for `parts`, or `build()` stored for next time.
+
+    `local=True` also keeps the value in this process, under the same versioned key: for values every
+    request reads and that cost more to unpickle than to keep (the value is shared, do not mutate it).
+    """
     cache_key = key(kind, *parts)
+    if local and cache_key in _local_values:
+        return _local_values[cache_key]
     value = cache.get(cache_key)
     if value is None:
         value = build()
         cache.set(cache_key, value, TIMEOUT)
+    if local:
+        if len(_local_values) >= LOCAL_MAX:
+            _local_values.clear()
+        _local_values[cache_key] = value
     return value
+
+
+def get_or_build_many(
+    kind: str, parts: Iterable[tuple[Any, ...]], build: Callable[[list[tuple[Any, ...]]], list[T]]
+) -> list[T]:
+    """The cached values of `kind` for each of `parts`, in order, read with one `get_many`; the
+    missing ones come from one `build(missing_parts)` call (values in the same order) and are stored
+    with one `set_many`."""
+    parts = list(parts)
+    keys = [key(kind, *item) for item in parts]
+    found = cache.get_many(keys)
+    missing = [index for index, cache_key in enumerate(keys) if cache_key not in found]
+    if missing:
+        built = build([parts[index] for index in missing])
+        fresh = {keys[index]: value for index, value in zip(missing, built, strict=True)}
+        cache.set_many(fresh, TIMEOUT)
+        found.update(fresh)
+    return [found[cache_key] for cache_key in keys]
 
 
 # --- What bumps which version --------------------------------------------------------------------
@@ -149,6 +223,8 @@ def _page_changed(sender, instance, **kwargs) -> None:
 
 def connect_signals() -> None:
     """Called once from `CoreConfig.ready()`."""
+    request_started.connect(_request_began, dispatch_uid="core.cache:request_started")
+    request_finished.connect(_request_ended, dispatch_uid="core.cache:request_finished")
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
     for receiver, labels in (

@@ -36,13 +36,14 @@ TAXONOMIES = (Ward, Area, FacilityType, Feature)
 
 def taxonomy() -> dict[str, list[TaxonomyTerm]]:
     """Every taxonomy's terms in display order, by model label, from the cache (one entry, bumped on
-    every term save or delete)."""
+    every term save or delete). Shared by every request of the process: do not modify the terms."""
     return versioned.get_or_build(
         versioned.TAXONOMY,
         ("all",),
         lambda: {
             model._meta.label_lower: list(model.objects.order_by("sort_order", "pk")) for model in TAXONOMIES
         },
+        local=True,  # read five times a search page: kept unpickled in the process, per version
     )
 
 
