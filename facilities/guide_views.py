@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import get_template
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
@@ -32,8 +33,17 @@ def _render(page: FacilityGuidePage, request: HttpRequest, template: str, contex
     return TemplateResponse(request, template, {**page.get_context(request), **context})
 
 
+def current_campaign() -> Campaign | None:
+    """`Campaign.objects.current()`, kept for the day under the `pages` version (a campaign's save
+    bumps it): the same for every search."""
+    today = timezone.localdate()
+    return versioned.get_or_build(
+        versioned.PAGES, ("current-campaign", today.isoformat()), lambda: Campaign.objects.current(today)
+    )
+
+
 def guide_index(page: FacilityGuidePage, request: HttpRequest) -> HttpResponse:
-    campaign = Campaign.objects.current()
+    campaign = current_campaign()
     filterset = guide_filter(request.GET, campaign)
     results = filterset.paginator(PER_PAGE).get_page(request.GET.get("page"))
     results.object_list = list(results.object_list)

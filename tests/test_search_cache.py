@@ -243,3 +243,15 @@ def test_search_cards_and_routing_through_redis(client, seeded, redis_cache):
     assert "badge--sold-out" not in card_of(search(client, "q=SC7"), "SC7")
     mark_sold_out(Participation.objects.get(facility__code="SC7"), None)
     assert "badge--sold-out" in card_of(search(client, "q=SC7"), "SC7")
+
+
+def test_the_current_campaign_is_kept_until_a_campaign_changes(seeded, django_assert_num_queries):
+    from facilities.guide_views import current_campaign
+
+    campaign = current_campaign()
+    assert campaign == Campaign.objects.current()
+    with django_assert_num_queries(0):
+        current_campaign()
+    campaign.name = "キャンペーン（キャッシュ試験）"
+    campaign.save()
+    assert current_campaign().name == "キャンペーン（キャッシュ試験）"
