@@ -26,9 +26,12 @@ def membership_of(user) -> Membership | None:
     if not user.is_authenticated:
         return None
     try:
-        return Membership.objects.select_related("business").get(user=user)
+        membership = Membership.objects.select_related("business").get(user=user)
     except Membership.DoesNotExist:
         return None
+    # Also fills `user.membership` (one-to-one), which `for_user` querysets read: no second query.
+    membership.user = user
+    return membership
 
 
 def _login_redirect(request: HttpRequest) -> HttpResponse:

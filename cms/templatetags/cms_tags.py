@@ -2,8 +2,10 @@
 
 `base.html` wraps the chrome in `{% chromecache "name" %}…{% endchromecache %}`: the rendered HTML is
 kept per site, language and path (never the query string) at the current `chrome` version of
-`core.cache`, which page publishing and settings/banner saves bump. Nothing per visitor may go
-inside such a block (CSRF tokens, the user bar, anything read from `request.GET` or the session).
+`core.cache`, which page publishing and settings/banner saves bump, for Wagtail pages and for our own
+views outside the page tree alike (the members area: the chrome was more than half of its CPU).
+Nothing per visitor may go inside such a block (CSRF tokens, the user bar, the members area's menu
+and logout form, anything read from `request.GET`, `request.user` or the session).
 """
 
 from __future__ import annotations
@@ -55,16 +57,33 @@ def chromecache(parser: template.base.Parser, token: template.base.Token) -> Chr
 def chrome_fragment_key(name: str, context: template.Context) -> str | None:
     """The cache key of a chrome fragment, or None when this render must not be cached.
 
-    Only live pages served to the public are cached (not previews, not error pages without a page,
-    whose paths are unbounded). The key holds the site, language, page, path and what a route below
-    the page shows in the chrome (`breadcrumb_tail`, `route_suffix`); everything else the chrome shows
-    is bumped with the `chrome` version. The query string is not used by the chrome.
+    Cached: live Wagtail pages served to the public, and the views of our own URLconf outside the
+    page tree whose URL takes no arguments (the members dashboard and claims, sign-in, sign-up),
+    which render the same chrome with no page. Not cached: previews, error pages (a 404 of
+    Wagtail's catch-all or of a view, a 500) and views with URL arguments (a token in a link, an
+    object's id), whose paths a visitor can vary without bound. The key holds the site, language,
+    page (or the view's name), path and what a route below the page shows in the chrome
+    (`breadcrumb_tail`, `route_suffix`); everything else the chrome shows is bumped with the `chrome`
+    version. The query string is not used by the chrome,
+    nor is the visitor: the members area's user menu and logout form are outside the chrome blocks.
     """
     request = context.get("request")
-    page = context.get("page")
-    if request is None or not isinstance(page, Page) or not page.pk or getattr(request, "is_preview", False):
+    if request is None or getattr(request, "is_preview", False):
         return None
-    site = Site.find_for_request(request)
+    page = context.get("page")
+    if isinstance(page, Page) and page.pk:
+        anchor: Any = page.pk
+        site = Site.find_for_request(request)  # already resolved (and kept on the request) by routing
+        site_part: Any = site.pk if site else "-"
+    elif page is None and _is_bounded_django_view(request) and not _is_error_page(context):
+        # The chrome of a view without a page depends only on the path (the language switcher's
+        # links are this path in the other languages), the language and the site. The host stands
+        # for the site: resolving it would cost a query on every request, the host is one of
+        # ALLOWED_HOSTS (`get_host` refuses others), and two hosts of one site only mean two entries.
+        anchor = f"view:{request.resolver_match.view_name}"
+        site_part = f"host:{request.get_host()}"
+    else:
+        return None
     language = get_language() or settings.LANGUAGE_CODE
     # What a view below the page adds to the chrome (a facility's name and code) is in the key, so a
     # renamed facility needs no version bump.
@@ -72,7 +91,19 @@ def chrome_fragment_key(name: str, context: template.Context) -> str | None:
         [request.path, str(context.get("breadcrumb_tail", "")), str(context.get("route_suffix", ""))]
     )
     digest = hashlib.md5(route.encode(), usedforsecurity=False).hexdigest()
-    return versioned.key(versioned.CHROME, name, site.pk if site else "-", language, page.pk, digest)
+    return versioned.key(versioned.CHROME, name, site_part, language, anchor, digest)
+
+
+def _is_bounded_django_view(request: HttpRequest) -> bool:
+    """A view of our own URLconf whose URL takes no arguments: one path per URL pattern and language."""
+    match = getattr(request, "resolver_match", None)
+    return _is_django_view(request) and not match.args and not match.kwargs
+
+
+def _is_error_page(context: template.Context) -> bool:
+    """Django's error handlers (`page_not_found`, `permission_denied`, `bad_request`) render with the
+    exception in the context; their paths are whatever a visitor typed, so they are never cached."""
+    return "exception" in context or "request_path" in context
 
 
 def _site_home(request: HttpRequest | None) -> Page | None:
