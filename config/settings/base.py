@@ -254,8 +254,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 8  # one working day for staff sessions
 # Sessions live in the database, which every app server shares (a server can die or be added without
-# logging anyone out); the public pages never touch them (core.pagecache answers before sessions).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# logging anyone out), and are read through the shared cache (Redis), saving a query on every signed-in
+# request; writes go to both. The public pages never touch them (core.pagecache answers before sessions).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # No script reads the CSRF cookie: Django's forms and Wagtail's admin take the token from the page.
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
