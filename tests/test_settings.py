@@ -65,7 +65,7 @@ def test_redis_url_selects_the_redis_cache():
             "s.CACHES['default']['BACKEND'], s.CACHES['default']['LOCATION']",
             REDIS_URL="redis://cache.internal:6379/0",
         )
-        == "('django.core.cache.backends.redis.RedisCache', 'redis://cache.internal:6379/0')"
+        == "('core.redis_cache.RedisCache', 'redis://cache.internal:6379/0')"
     )
 
 
