@@ -10,6 +10,7 @@ when the document is stale, or when a URL of the project has no entry here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
@@ -398,24 +399,20 @@ SCREENS: list[Screen] = [
 
 BY_KEY: dict[str, Screen] = {screen.key: screen for screen in SCREENS}
 
-# This project's apps: every URL whose view lives in one of them must have a screen above.
-PROJECT_APPS = (
-    "core",
-    "campaigns",
-    "cms",
-    "facilities",
-    "accounts",
-    "participants",
-    "members",
-    "claims",
-    "inquiries",
-    "surveys",
-    "audit",
-    "privacy",
-    "reports",
-    "promotion",
-    "jobs",
-)
+
+def project_apps() -> set[str]:
+    """This project's apps (their code is in the repository, not in an installed package): every URL
+    whose view lives in one of them must have a screen above. Read from INSTALLED_APPS, so a new app
+    cannot escape the matrix check by being forgotten in a list here."""
+    from django.apps import apps
+    from django.conf import settings
+
+    base = Path(settings.BASE_DIR).resolve()
+    return {
+        config.name
+        for config in apps.get_app_configs()
+        if Path(config.path).resolve().is_relative_to(base) and "site-packages" not in Path(config.path).parts
+    }
 
 
 def markdown_table() -> str:
