@@ -39,9 +39,15 @@ def is_staff_user(user: Any) -> bool:
         return False
     cached = getattr(user, "_sendai_is_staff", None)
     if cached is None:
-        cached = bool(user.is_staff or user.is_superuser or user.groups.filter(name__in=STAFF_ROLES).exists())
-        user._sendai_is_staff = cached
+        cached = remember_staff(user, user.groups.filter(name__in=STAFF_ROLES).exists())
     return cached
+
+
+def remember_staff(user: Any, has_staff_role: bool) -> bool:
+    """Record on the user whether it is staff, given whether it has a staff role group (the sign-in
+    backend reads that with the user itself, `accounts.backends`)."""
+    user._sendai_is_staff = bool(user.is_staff or user.is_superuser or has_staff_role)
+    return user._sendai_is_staff
 
 
 def is_otp_verified(user: Any) -> bool:

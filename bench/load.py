@@ -175,7 +175,7 @@ def prepare_database(bench_url: str, reuse: bool = False) -> dict[str, str]:
     # are Secure, so the server would never set them over the benchmark's plain HTTP.
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "accounts.backends.AccountBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     connection.close()

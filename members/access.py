@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -25,6 +26,8 @@ def membership_of(user) -> Membership | None:
     """The user's membership (with its business), or None."""
     if not user.is_authenticated:
         return None
+    if get_user_model().membership.is_cached(user):  # loaded with the user (accounts.backends): no query
+        return getattr(user, "membership", None)
     try:
         membership = Membership.objects.select_related("business").get(user=user)
     except Membership.DoesNotExist:

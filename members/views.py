@@ -16,7 +16,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, current_of
 from facilities.models import Facility
 from participants import services
 from participants.models import Application, ApplicationStatus, ParticipantNotice
@@ -34,7 +34,7 @@ from .forms import (
     SignUpForm,
 )
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "accounts.backends.AccountBackend"
 NOTICES_PER_PAGE = 20
 REVIEWER_MESSAGE_STATUSES = (
     ApplicationStatus.RETURNED,
@@ -204,6 +204,16 @@ def invitation(request, token: str):
 # Dashboard -----------------------------------------------------------------------------------------
 
 
+# What the dashboard lists of each facility: not its description and search text, most of a row.
+DASHBOARD_FACILITY_FIELDS = [
+    "name",
+    "facility_type__name",
+    "facility_type__name_en",
+    "area__name",
+    "area__name_en",
+]
+
+
 @member_required
 def dashboard(request):
     business = request.membership.business
@@ -216,12 +226,11 @@ def dashboard(request):
             for event in application.timeline
             if event.to_status in REVIEWER_MESSAGE_STATUSES and event.note
         ]
+    campaigns = list(Campaign.objects.order_by("application_end", "pk"))
     open_campaigns = [
-        campaign
-        for campaign in Campaign.objects.order_by("application_end")
-        if campaign.accepts_applications() and campaign.pk not in applied
+        campaign for campaign in campaigns if campaign.accepts_applications() and campaign.pk not in applied
     ]
-    current = Campaign.objects.current()
+    current = current_of(campaigns)
     closed = None
     if current is not None and current.pk not in applied and not current.accepts_applications():
         closed = {"campaign": current, "message": services.deadline_message(current)}
@@ -231,7 +240,9 @@ def dashboard(request):
         "applications": applications,
         "open_campaigns": open_campaigns,
         "closed": closed,
-        "facilities": Facility.objects.filter(business=business).select_related("facility_type", "area"),
+        "facilities": Facility.objects.filter(business=business)
+        .select_related("facility_type", "area")
+        .only(*DASHBOARD_FACILITY_FIELDS),
         "notices": notices.filter(is_manual=False)[:5],
         "has_manual": notices.filter(is_manual=True).exists(),
     }

@@ -4,6 +4,7 @@ site, language and path, never with anything of the visitor in it, and invalidat
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
@@ -116,14 +117,33 @@ def test_the_key_names_the_view_for_a_page_less_render(rf, seeded):
     assert cms_tags.chrome_fragment_key("header", Context({"request": other})) == key
 
 
-def test_a_warm_members_page_reads_no_permissions_and_the_membership_once(seeded):
+def test_a_warm_members_page_reads_no_permissions_and_the_user_in_one_query(seeded):
     """The Wagtail user bar (a permission check for every hotel user) is not on members pages, and
-    `user.membership` comes from the access check rather than a second query."""
+    the sign-in backend (accounts.backends) reads the user, its staff role and its membership with
+    the business in one query, which the staff checks and the access check then use."""
     client = _member("泉", "株式会社泉ホテル")
     _get(client, "/members/")
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/members/").status_code == 200
     sql = [query["sql"] for query in captured]
     assert not [query for query in sql if "auth_permission" in query]
-    assert len([query for query in sql if 'FROM "participants_membership"' in query]) == 1
+    (user_query,) = [query for query in sql if 'FROM "auth_user"' in query]
+    assert '"participants_business"' in user_query and '"auth_user_groups"' in user_query
+    assert not [query for query in sql if query.startswith('SELECT "participants_membership"')]
+    assert not [query for query in sql if '"auth_user_groups"' in query and query != user_query]
     assert "userbar" not in client.get("/members/claims/").content.decode()
+
+
+def test_a_role_or_membership_change_counts_from_the_next_request(seeded):
+    """Nothing of the user is kept between requests: a hotel user given a staff role is sent to the
+    admin on the next request, and one whose membership ends is asked for a business."""
+    user = make_member(BusinessFactory(name="株式会社泉ホテル"))
+    client = Client()
+    client.force_login(user)
+    assert client.get("/members/").status_code == 200
+    user.groups.add(Group.objects.get(name="reviewer"))
+    assert client.get("/members/")["Location"].startswith("/admin/")
+    user.groups.clear()
+    assert client.get("/members/").status_code == 200
+    user.membership.delete()
+    assert client.get("/members/")["Location"] == "/members/business/new/"
