@@ -8,6 +8,7 @@ paid from its budget. Its values are typed once here and read everywhere else.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import ClassVar
 
 from django.core.exceptions import ValidationError
@@ -31,26 +32,30 @@ class CampaignStatus(models.TextChoices):
 
 class CampaignQuerySet(models.QuerySet["Campaign"]):
     def current(self, today: datetime.date | None = None) -> Campaign | None:
-        """The round the public site is about today.
+        """The round the public site is about today (`current_of` these rounds)."""
+        return current_of(self, today)
 
-        A round whose stays are running comes first: travellers need its facilities, even while the
-        next round already takes applications. Otherwise a round is current from its first date
-        (application start) to its stay end. Between rounds the next upcoming one is shown, and
-        after the last one the most recent.
-        """
-        today = today or timezone.localdate()
-        running = self.filter(stay_start__lte=today, stay_end__gte=today).order_by("-stay_start").first()
-        if running:
-            return running
-        open_for_applications = (
-            self.filter(stay_end__gte=today, application_start__lte=today).order_by("stay_start").first()
-        )
-        if open_for_applications:
-            return open_for_applications
-        upcoming = self.filter(stay_start__gt=today).order_by("stay_start").first()
-        if upcoming:
-            return upcoming
-        return self.order_by("-stay_end").first()
+
+def current_of(campaigns: Iterable[Campaign], today: datetime.date | None = None) -> Campaign | None:
+    """The round the public site is about today, of `campaigns` (rounds are few: read them all once).
+
+    A round whose stays are running comes first: travellers need its facilities, even while the
+    next round already takes applications. Otherwise a round is current from its first date
+    (application start) to its stay end. Between rounds the next upcoming one is shown, and
+    after the last one the most recent. Ties go to the round created first.
+    """
+    today = today or timezone.localdate()
+    rounds = sorted(campaigns, key=lambda c: c.pk or 0)
+    running = [c for c in rounds if c.stay_start <= today <= c.stay_end]
+    if running:
+        return max(running, key=lambda c: c.stay_start)
+    open_for_applications = [c for c in rounds if c.application_start <= today <= c.stay_end]
+    if open_for_applications:
+        return min(open_for_applications, key=lambda c: c.stay_start)
+    upcoming = [c for c in rounds if c.stay_start > today]
+    if upcoming:
+        return min(upcoming, key=lambda c: c.stay_start)
+    return max(rounds, key=lambda c: c.stay_end, default=None)
 
 
 class Campaign(models.Model):
