@@ -336,5 +336,6 @@ def record_edit(application: Application, user, what: str) -> ApplicationEvent |
 
 
 def applicant_timeline(application: Application):
-    """The events an applicant sees: state changes and messages addressed to them, never staff notes."""
-    return application.events.filter(visible_to_applicant=True).select_related("actor")
+    """The events an applicant sees: state changes and messages addressed to them, never staff notes
+    (nor who on the staff acted: the members area does not name staff)."""
+    return application.events.filter(visible_to_applicant=True)
