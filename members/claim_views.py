@@ -23,6 +23,7 @@ from claims import budget, entry, services
 from claims.claim_file import template_csv
 from claims.management.commands.check_claim_file import HEADER as RESULT_CSV_HEADER
 from claims.models import BudgetAccount, Claim, ClaimStatus
+from core.paging import ShortListPaginator
 from core.security import SafeCSVWriter
 from facilities.models import Participation
 from facilities.services import mark_sold_out
@@ -116,20 +117,18 @@ def _line_figures(claim) -> dict[str, int]:
 
 @member_required
 def overview(request):
-    participations = list(_participations(request).order_by("-campaign__stay_start", "facility__code"))
-    # One query for every facility's account rather than one each (a chain has many facilities).
-    accounts = {
-        account.participation_id: account
-        for account in BudgetAccount.objects.filter(participation__in=participations)
-    }
+    # Each facility's account is joined (one query for a chain's many facilities).
+    participations = list(
+        _participations(request).select_related("budget").order_by("-campaign__stay_start", "facility__code")
+    )
     for participation in participations:
-        participation.figures = budget_figures(participation, accounts.get(participation.pk))
+        participation.figures = budget_figures(participation, getattr(participation, "budget", None))
     # The lists show each claim's facility, not its campaign: no campaign rows to join and build.
     claims = _claims(request).select_related(None).select_related("participation__facility")
     context = {
         "participations": participations,
         "returned": claims.filter(status=S.RETURNED),
-        "page_obj": Paginator(claims, CLAIMS_PER_PAGE).get_page(request.GET.get("page")),
+        "page_obj": ShortListPaginator(claims, CLAIMS_PER_PAGE).get_page(request.GET.get("page")),
         "payments": claims.filter(status=S.PAID).order_by("-paid_on")[:10],
     }
     return render(request, "members/claims/overview.html", context)
@@ -141,7 +140,7 @@ def participation_claims(request, participation):
     context = {
         "participation": participation,
         "figures": budget_figures(participation),
-        "page_obj": Paginator(claims, CLAIMS_PER_PAGE).get_page(request.GET.get("page")),
+        "page_obj": ShortListPaginator(claims, CLAIMS_PER_PAGE).get_page(request.GET.get("page")),
         "payments": claims.filter(status=S.PAID).order_by("-paid_on"),
         "can_claim": bool(claim_months(participation.campaign, timezone.localdate())),
     }
