@@ -18,6 +18,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.models import Orderable, Page
 
+from core import cache as versioned
 from core.i18n import pick_language
 from core.text import normalize_search_text
 
@@ -248,6 +249,13 @@ class FacilityGuidePage(RoutablePageMixin, Page):
 
     class Meta:
         verbose_name = _("施設案内ページ")
+
+    def get_view_restrictions(self):
+        """Wagtail checks these before every request of the guide (the ancestors, then their
+        restrictions: two queries per search). They change only with a restriction or the page tree,
+        and both bump the `chrome` version of `core.cache`, so they are read from there."""
+        read = super().get_view_restrictions
+        return versioned.get_or_build(versioned.CHROME, ("view-restrictions", self.pk), lambda: list(read()))
 
     @path("")
     def index_route(self, request):
