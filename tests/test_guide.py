@@ -3,19 +3,25 @@
 import csv
 import datetime
 import io
+import itertools
+import re
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
-from facilities.services import mark_sold_out
+from facilities.models import Feature, Ward
+from facilities.search import guide_filter
+from facilities.services import mark_sold_out, resume_sales
 
 from .factories import CampaignFactory, FacilityFactory, ParticipationFactory, delete_all_campaigns
 
 pytestmark = pytest.mark.django_db
 
 GUIDE = "/facilities/"
+_unique = itertools.count()
 
 
 @pytest.fixture
@@ -301,3 +307,79 @@ def test_removing_one_feature_keeps_the_others(client, sample):
     assert "特徴「駐車場」を外す" in body and "特徴「Wi-Fi」を外す" in body
     assert 'href="/facilities/?feature=wifi&amp;q=zzz"' in body
     assert 'href="/facilities/?feature=parking&amp;feature=wifi"' in body
+
+
+# --- The count (FacilityGuideFilter.count over facilities.search.listed_rows) ------------------------
+
+TOO_LONG = "q=" + "x" * 101  # reported and ignored
+COUNTED_QUERIES = [
+    "&".join(part for part in parts if part)
+    for parts in itertools.product(
+        [
+            "",
+            "q=ホテル",
+            "q=ほてる 泉",
+            "q=ＨＯＴＥＬ",
+            "q=秋保",
+            "q=wi-fi",
+            "q=存在しない",
+            "q=" + "x" * 101,
+        ],
+        ["", "ward=aoba", "ward=izumi", "ward=nowhere"],
+        ["", "type=ryokan", "area=akiu-onsen"],
+        ["", "feature=wifi", "feature=wifi&feature=parking", "feature=spaceport"],
+        ["", "available=1"],
+    )
+]
+
+
+def database_count(campaign, query: str) -> int:
+    return guide_filter(QueryDict(query), campaign).qs.count()
+
+
+def shown_count(client, query: str = "") -> int:
+    body = client.get(f"{GUIDE}?{query}&n={next(_unique)}").content.decode()  # never a page-cache hit
+    return int(re.search(r"([\d,]+)件の施設が見つかりました", body).group(1).replace(",", ""))
+
+
+def test_the_count_agrees_with_the_database_for_every_combination(sample, campaign):
+    take_part(campaign, code="H1", name="非公開ホテル").facility.__class__.objects.filter(code="H1").update(
+        is_published=False
+    )
+    take_part(CampaignFactory(slug="guide-other"), code="O1", name="別の回のホテル")
+    for query in COUNTED_QUERIES:
+        filterset = guide_filter(QueryDict(query), campaign)
+        assert filterset.count() == database_count(campaign, query), query
+
+
+def test_the_count_follows_every_change(client, sample, campaign):
+    assert shown_count(client, "q=ホテル") == 2
+    take_part(campaign, code="N1", name="新しいホテル", feature_slugs=["wifi"])
+    assert shown_count(client, "q=ホテル") == 3
+    assert shown_count(client, "q=ホテル&available=1") == 2
+    mark_sold_out(sample["station"], None)
+    assert shown_count(client, "q=ホテル&available=1") == 1
+    resume_sales(sample["station"])
+    assert shown_count(client, "q=ホテル&available=1") == 2
+    facility = sample["station"].facility
+    facility.features.set(Feature.objects.filter(slug="parking"))
+    facility.save()
+    assert shown_count(client, "feature=wifi") == 2  # 泉パークホテル, 新しいホテル
+    facility.is_published = False
+    facility.save()
+    assert shown_count(client, "q=ホテル") == 2
+    ward = Ward.objects.get(slug="izumi")
+    ward.name = "泉区（改称試験）"
+    ward.save()
+    assert shown_count(client, "q=改称試験") == 1
+    sample["akiu"].delete()
+    assert shown_count(client) == 2
+    for query in ("q=ホテル", "feature=wifi", "q=改称試験", ""):
+        assert shown_count(client, query) == database_count(campaign, query)
+
+
+def test_the_search_page_counts_without_the_database(client, sample):
+    client.get(GUIDE + "?q=ホテル&ward=izumi")  # the rows of the round are read once per change
+    with CaptureQueriesContext(connection) as queries:
+        assert shown_count(client, "q=ホテル&ward=izumi") == 1
+    assert not any("COUNT(" in query["sql"] for query in queries)
