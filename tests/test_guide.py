@@ -383,3 +383,43 @@ def test_the_search_page_counts_without_the_database(client, sample):
     with CaptureQueriesContext(connection) as queries:
         assert shown_count(client, "q=ホテル&ward=izumi") == 1
     assert not any("COUNT(" in query["sql"] for query in queries)
+
+
+# --- The search form (facilities/templatetags/guide_form.py) -----------------------------------------
+
+
+def select_of(body: str, name: str) -> str:
+    start = body.index(f'<select name="{name}"')
+    return body[start : body.index("</select>", start)]
+
+
+def test_the_form_keeps_the_chosen_values(client, sample):
+    body = client.get(
+        GUIDE + "?ward=aoba&type=ryokan&feature=wifi&feature=parking&sort=area"
+    ).content.decode()
+    assert '<option value="aoba" selected>' in select_of(body, "ward")
+    assert '<option value="ryokan" selected>' in select_of(body, "type")
+    assert '<option value="area" selected>' in select_of(body, "sort")
+    assert '<option value="" selected>' in select_of(body, "area")  # nothing chosen: the empty choice
+    assert " selected" not in select_of(body, "ward").replace('value="aoba" selected', "")
+    checked = re.findall(
+        r'<input type="checkbox" name="feature" value="([\w-]+)" id="id_feature_\d+" checked>', body
+    )
+    assert sorted(checked) == ["parking", "wifi"]
+    assert 'aria-invalid="true"' not in body
+
+
+def test_an_unknown_value_selects_nothing_and_points_to_its_message(client, sample):
+    body = client.get(GUIDE + "?ward=nowhere&feature=spaceport").content.decode()
+    ward = select_of(body, "ward")
+    assert 'aria-invalid="true" aria-describedby="id_ward-error"' in ward and " selected" not in ward
+    assert 'id="id_ward-error"' in body
+    assert re.search(r'name="feature" value="wifi" id="id_feature_\d+" aria-invalid="true">', body)
+
+
+def test_the_form_escapes_what_it_writes(client, sample):
+    Ward.objects.filter(slug="aoba").update(name="青葉区<script>")
+    cache.clear()
+    body = client.get(GUIDE + '?q="><b>&ward=aoba').content.decode()
+    assert "<script>" not in body and "青葉区&lt;script&gt;" in select_of(body, "ward")
+    assert 'value="&quot;&gt;&lt;b&gt;"' in body
