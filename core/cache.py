@@ -68,10 +68,12 @@ def _version_key(kind: str) -> str:
 
 
 KINDS = (CHROME, TAXONOMY, PAGES)
-LOCAL_MAX = 64  # entries of `_local_values` before it is emptied (old versions' values pile up)
+LOCAL_MAX = 64  # entries of `_local_values` before it is emptied (one per kind and parts)
 
 _request = threading.local()  # .versions: dict while a request runs, None otherwise
-_local_values: dict[str, Any] = {}
+# (kind, parts) -> (versioned key, value): only the current version's value is kept, so a large value
+# (the guide's listed rows) is not kept once per version it had.
+_local_values: dict[tuple[str, tuple[Any, ...]], tuple[str, Any]] = {}
 
 
 def _request_began(**kwargs) -> None:
@@ -141,20 +143,22 @@ def key(kind: str, *parts: Any) -> str:
 def get_or_build(kind: str, parts: tuple[Any, ...], build: Callable[[], T], *, local: bool = False) -> T:
     """The cached value of `kind` for `parts`, or `build()` stored for next time.
 
-    `local=True` also keeps the value in this process, under the same versioned key: for values every
-    request reads and that cost more to unpickle than to keep (the value is shared, do not mutate it).
+    `local=True` also keeps the current version's value in this process (one per kind and parts, so
+    an old version's value is dropped when the new one is read): for values every request reads and
+    that cost more to unpickle than to keep (the value is shared, do not mutate it).
     """
     cache_key = key(kind, *parts)
-    if local and cache_key in _local_values:
-        return _local_values[cache_key]
+    kept = _local_values.get((kind, parts)) if local else None
+    if kept is not None and kept[0] == cache_key:
+        return kept[1]
     value = cache.get(cache_key)
     if value is None:
         value = build()
         cache.set(cache_key, value, TIMEOUT)
     if local:
-        if len(_local_values) >= LOCAL_MAX:
+        if len(_local_values) >= LOCAL_MAX and (kind, parts) not in _local_values:
             _local_values.clear()
-        _local_values[cache_key] = value
+        _local_values[(kind, parts)] = (cache_key, value)
     return value
 
 

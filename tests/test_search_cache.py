@@ -201,6 +201,17 @@ def test_the_taxonomy_is_kept_in_the_process_per_version(db):
     assert "青葉区（プロセス試験）" in [term.name for term in taxonomy()["facilities.ward"]]
 
 
+def test_a_process_keeps_only_the_current_version_of_a_local_value(db):
+    """A large value kept in the process (the guide's listed rows) is kept once, not once per version."""
+    slot = (versioned.PAGES, ("local-test",))
+    for version in ("first", "second", "third"):
+        assert versioned.get_or_build(*slot, lambda version=version: version, local=True) == version
+        assert versioned.get_or_build(*slot, lambda: "not built again", local=True) == version
+        assert versioned._local_values[slot][1] == version
+        versioned.bump(versioned.PAGES)
+    assert [key for key in versioned._local_values if key == slot] == [slot]
+
+
 # --- One Redis client per pool -----------------------------------------------------------------------
 
 
