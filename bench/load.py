@@ -9,8 +9,10 @@ temporary directory; starts the documented production command (gunicorn `config.
 `config.settings.production`, Redis db 7 flushed first) and drives it with wrk: first the liveness
 probe `/healthz/live` (a trivial view through the same server and middleware: the floor), then each
 public page, the uncached facility search, two members-area pages with a hotel user's session, a
-weighted mix of public pages, and the floor again. Prints requests/s, p50/p99, errors, the server's
-CPU per request and the ratio to the floor, judged against the issue's targets. The exit status is 0
+weighted mix of public pages, each alone (capacity), then a launch-day run of the mix, unique
+searches and both members pages on 16 connections at once (latency), and the floor again. Prints
+requests/s, p50/p99, errors, the server's CPU per request and the ratio to the floor, judged against
+the issue's targets. The exit status is 0
 whether or not the targets are met (a report); non-zero only when it cannot run. See bench/README.md.
 """
 
