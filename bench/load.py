@@ -524,7 +524,7 @@ def print_table(results: list[Result]) -> None:
     print(f"Floor: {floor_rate:,.0f} req/s (mean of {', '.join(f'{r:,.0f}' for r in floors)})")
     header = (
         f"{'page':<22}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'errors':>7}{'hits':>7}"
-        f"{'CPU ms':>8}{'DB ms':>7}{'wrk':>5}{'floor':>7}  {'target':<31}"
+        f"{'CPU ms':>8}{'DB ms':>7}{'wrk':>5}{'floor':>7}  {'target':<34}"
     )
     print(header)
     print("-" * len(header) + "-----")
@@ -534,7 +534,7 @@ def print_table(results: list[Result]) -> None:
         print(
             f"{result.target.name:<22}{result.rate:>8,.0f}{result.p50_ms:>8.1f}{result.p99_ms:>8.1f}"
             f"{result.errors:>7}{hits:>7}{result.server_cpu_ms:>8.2f}{result.database_cpu_ms:>7.2f}{result.wrk_cpu:>5.0%}"
-            f"{result.rate / floor_rate:>7.1%}  {target_text:<31}{verdict}"
+            f"{result.rate / floor_rate:>7.1%}  {target_text:<33} {verdict}"
         )
         if result.error_detail:
             print(f"{'':<22}errors: {result.error_detail}")
