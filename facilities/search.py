@@ -153,6 +153,11 @@ class FacilityGuideFilter(django_filters.FilterSet):
         model = Participation
         fields: list[str] = []
 
+    def __init__(self, data=None, *, campaign, **kwargs) -> None:
+        """The filter over what the guide lists for `campaign` (published participants)."""
+        self.campaign = campaign
+        super().__init__(data, queryset=Participation.objects.listed(campaign), **kwargs)
+
     def filter_keywords(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         """Every word must occur in the search text: `LIKE '%word%'`, which the trigram index of
         migration 0004 serves for words of three or more characters.
@@ -314,6 +319,4 @@ def listed_rows(campaign) -> list[ListedRow]:
 
 def guide_filter(data, campaign) -> FacilityGuideFilter:
     """The filter over what the guide lists for `campaign` (published participants)."""
-    filterset = FacilityGuideFilter(data, queryset=Participation.objects.listed(campaign))
-    filterset.campaign = campaign
-    return filterset
+    return FacilityGuideFilter(data, campaign=campaign)
