@@ -337,21 +337,6 @@ def settle(master_pid: int, database: str, timeout: float = 120.0) -> None:
         before = after
 
 
-def run_wrk(
-    wrk: str,
-    base: str,
-    target: Target,
-    duration: int,
-    connections: int,
-    threads: int,
-    master_pid: int,
-    database: str,
-    tmp: Path,
-) -> Result:
-    """One row: `target` alone on the server."""
-    return run_together(wrk, base, [target], duration, connections, threads, master_pid, database, tmp)[0]
-
-
 def run_together(
     wrk: str,
     base: str,
@@ -363,9 +348,9 @@ def run_together(
     database: str,
     tmp: Path,
 ) -> list[Result]:
-    """One wrk per target, all started at once against the same server (the launch-day rows), each
-    with its own connections; a result per target. The CPU columns are then the whole run's CPU per
-    request of all targets together: the server cannot tell whose request used it."""
+    """One wrk per target, all started at once against the same server, each with its own connections
+    (one target: a row alone; the launch-day rows: four); a result per target. The CPU columns are the
+    whole run's CPU per request of all targets together: the server cannot tell whose request used it."""
     commands = []
     for target in targets:
         paths_file = tmp / f"paths-{target.name.replace('/', '_')}.txt"
@@ -628,7 +613,7 @@ def main(argv: list[str] | None = None) -> int:
             list(dict.fromkeys((1, path) for t in targets if not t.cookie for _, path in t.paths)),
         )
         warm.vary = True
-        run_wrk(wrk, base, warm, 3, args.connections, args.threads, server.pid, args.database, tmp)
+        run_together(wrk, base, [warm], 3, args.connections, args.threads, server.pid, args.database, tmp)
         print(
             f"\nwrk -t{args.threads} -c{args.connections} -d{args.duration}s per row, the launch rows "
             f"at once ({LAUNCH_PUBLIC} + {LAUNCH_SEARCH} + 1 + 1 connections); "
