@@ -30,19 +30,22 @@ With the process-local cache (no `REDIS_URL`), a bump only reaches the process t
 other processes see the change after `TIMEOUT` at the latest. Production sets `REDIS_URL`.
 
 Only data that is the same for every visitor is cached here. Search results and their counts are
-never cached: every query is answered from the database; the result *cards* are (`cards`, under
-`pages`: a card shows 販売終了, facility data and taxonomy labels, all of which bump `pages`).
+never cached: every query is answered afresh, over the round's listed facilities that the guide keeps
+(`facilities.search.listed_rows`, under `pages`); the result *cards* are (`cards`, under `pages`: a
+card shows 販売終了, facility data and taxonomy labels, all of which bump `pages`).
 
 Within one request the versions are read once, all kinds in one `get_many`, and remembered until the
 request finishes (`request_started` / `request_finished`; a bump made by the request itself updates
 them). Outside a request (commands, the task worker) every call reads Redis. Values that are the same
-for every request and expensive to unpickle (the taxonomy) can also be kept in process memory
-(`get_or_build(..., local=True)`): safe because the key carries the version, read from the cache.
+for every request and expensive to unpickle (the taxonomy, the guide's listing) can also be kept in
+process memory (`get_or_build(..., local=True)`): safe because the key carries the version, read from
+the cache, and the copy expires with the shared one.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -56,7 +59,7 @@ from django.db.models.signals import post_delete, post_save
 T = TypeVar("T")
 
 TIMEOUT = 300  # seconds; bounds staleness where a bump cannot reach (other processes' local memory)
-PREFIX = "sendai-v1"  # change when the cached structures change shape
+PREFIX = "sendai-v2"  # change when the cached structures change shape
 
 CHROME = "chrome"
 TAXONOMY = "taxonomy"
@@ -71,9 +74,10 @@ KINDS = (CHROME, TAXONOMY, PAGES)
 LOCAL_MAX = 64  # entries of `_local_values` before it is emptied (one per kind and parts)
 
 _request = threading.local()  # .versions: dict while a request runs, None otherwise
-# (kind, parts) -> (versioned key, value): only the current version's value is kept, so a large value
-# (the guide's listed rows) is not kept once per version it had.
-_local_values: dict[tuple[str, tuple[Any, ...]], tuple[str, Any]] = {}
+BUILD_LOCK_TIMEOUT = 30  # seconds another process's copy may outlive its expiry while one is built
+# (kind, parts) -> (versioned key, value, expiry as a Unix time): only the current version's
+# value is kept, so a large value (the guide's listed rows) is not kept once per version it had.
+_local_values: dict[tuple[str, tuple[Any, ...]], tuple[str, Any, float]] = {}
 
 
 def _request_began(**kwargs) -> None:
@@ -140,25 +144,43 @@ def key(kind: str, *parts: Any) -> str:
     return ":".join([PREFIX, kind, version(kind), *(str(part) for part in parts)])
 
 
-def get_or_build(kind: str, parts: tuple[Any, ...], build: Callable[[], T], *, local: bool = False) -> T:
-    """The cached value of `kind` for `parts`, or `build()` stored for next time.
+def get_or_build(
+    kind: str,
+    parts: tuple[Any, ...],
+    build: Callable[[], T],
+    *,
+    local: bool = False,
+    timeout: int = TIMEOUT,
+) -> T:
+    """The cached value of `kind` for `parts`, or `build()` stored for next time (for `timeout` seconds).
 
     `local=True` also keeps the current version's value in this process (one per kind and parts, so
-    an old version's value is dropped when the new one is read): for values every request reads and
-    that cost more to unpickle than to keep (the value is shared, do not mutate it).
+    an old version's value is dropped when the new one is read), for values every request reads and
+    that cost more to unpickle than to keep (the value is shared, do not mutate it). The copy expires
+    when the shared one does, `timeout` seconds after it was built, so a change that bypasses the
+    version bump reaches every process within `timeout`. When it expires, one process builds it again
+    (a lock in the cache) while the others go on with their copy of the same version for the seconds
+    that takes: a value that every search reads must not be built by every worker at once.
     """
     cache_key = key(kind, *parts)
     kept = _local_values.get((kind, parts)) if local else None
-    if kept is not None and kept[0] == cache_key:
+    same_version = kept is not None and kept[0] == cache_key
+    if same_version and kept[2] > time.time():
         return kept[1]
-    value = cache.get(cache_key)
-    if value is None:
-        value = build()
-        cache.set(cache_key, value, TIMEOUT)
+    entry = cache.get(cache_key)  # (built at, value)
+    if entry is None:
+        lock = f"{cache_key}:building"
+        if same_version and not cache.add(lock, True, BUILD_LOCK_TIMEOUT):
+            return kept[1]
+        entry = (time.time(), build())
+        cache.set(cache_key, entry, timeout)
+        if same_version:
+            cache.delete(lock)
+    built_at, value = entry
     if local:
         if len(_local_values) >= LOCAL_MAX and (kind, parts) not in _local_values:
             _local_values.clear()
-        _local_values[(kind, parts)] = (cache_key, value)
+        _local_values[(kind, parts)] = (cache_key, value, built_at + timeout)
     return value
 
 

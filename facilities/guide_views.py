@@ -19,7 +19,7 @@ from campaigns.models import Campaign
 from core import cache as versioned
 
 from .models import Participation
-from .search import PER_PAGE, guide_filter, with_terms
+from .search import LISTED_FIELDS, PER_PAGE, ListedRow, guide_filter, with_terms
 
 if TYPE_CHECKING:
     from .models import FacilityGuidePage
@@ -38,17 +38,19 @@ def current_campaign() -> Campaign | None:
     bumps it): the same for every search."""
     today = timezone.localdate()
     return versioned.get_or_build(
-        versioned.PAGES, ("current-campaign", today.isoformat()), lambda: Campaign.objects.current(today)
+        versioned.PAGES,
+        ("current-campaign", today.isoformat()),
+        lambda: Campaign.objects.current(today),
+        local=True,  # read by every search: kept in the process under the version (do not modify it)
     )
 
 
 def guide_index(page: FacilityGuidePage, request: HttpRequest) -> HttpResponse:
     campaign = current_campaign()
     filterset = guide_filter(request.GET, campaign)
-    results = filterset.paginator(PER_PAGE).get_page(request.GET.get("page"))
-    results.object_list = list(results.object_list)
+    results = Paginator(filterset.results, PER_PAGE).get_page(request.GET.get("page"))
     guide_url = page.get_url(request) or ""  # remembered on the request: no second site lookup
-    cards = result_cards(results.object_list, guide_url)
+    cards = result_cards(campaign, results.object_list, guide_url)
     query = request.GET.copy()
     query.pop("page", None)
     active_filters = _active_filter_links(filterset, query)
@@ -69,32 +71,26 @@ def guide_index(page: FacilityGuidePage, request: HttpRequest) -> HttpResponse:
     )
 
 
-def result_cards(participations: list[Participation], guide_url: str) -> list[str]:
+def result_cards(campaign: Campaign | None, rows: list[ListedRow], guide_url: str) -> list[str]:
     """The HTML of each result's card, from the cache when it has it (one `get_many` for the page).
 
     Rendering 20 cards was most of a search's time, and a card is the same in every search that finds
     its facility. The key is the facility, its 販売終了 state and last edit, the language and the guide's
     URL, under the `pages` version of `core.cache`, which every change a card shows bumps (a facility,
-    its participation, 販売終了, a taxonomy term, the guide page). Only the missing cards read their
-    features and are rendered.
+    its participation, 販売終了, a taxonomy term, the guide page). Only the missing cards are read from
+    the database (one query for the rows, one for their features) and rendered, so a search whose
+    cards are all cached makes no query at all.
     """
     language = get_language()
     url_digest = hashlib.md5(guide_url.encode(), usedforsecurity=False).hexdigest()[:12]
-    by_facility = {row.facility_id: row for row in participations}
-    parts = [
-        (
-            "card",
-            language,
-            url_digest,
-            row.facility_id,
-            int(row.sold_out),
-            row.facility.updated_at.timestamp() if row.facility.updated_at else "-",
-        )
-        for row in participations
-    ]
+    parts = [("card", language, url_digest, row.facility, int(row.sold_out), row.updated) for row in rows]
 
     def render(missing: list[tuple]) -> list[str]:
-        rows = with_terms([by_facility[item[3]] for item in missing])
+        facility_ids = [item[3] for item in missing]
+        found = Participation.objects.listed(campaign).filter(facility_id__in=facility_ids)
+        loaded = {
+            row.facility_id: row for row in with_terms(found.select_related("facility").only(*LISTED_FIELDS))
+        }
         template = get_template(CARD_TEMPLATE)
         labels = {
             "label_type": gettext("種別"),
@@ -102,11 +98,15 @@ def result_cards(participations: list[Participation], guide_url: str) -> list[st
             "label_features": gettext("特徴"),
             "label_sold_out": gettext("販売終了"),
         }
+        # A row that left the listing since this request read it (the change bumped `pages`, so the
+        # empty card is stored under a version no one reads again) shows nothing.
         return [
             template.render(
                 {"facility": row.facility, "sold_out": row.sold_out, "guide_url": guide_url, **labels}
             )
-            for row in rows
+            if (row := loaded.get(facility_id))
+            else ""
+            for facility_id in facility_ids
         ]
 
     return [mark_safe(html) for html in versioned.get_or_build_many(versioned.PAGES, parts, render)]  # noqa: S308

@@ -253,9 +253,12 @@ class FacilityGuidePage(RoutablePageMixin, Page):
     def get_view_restrictions(self):
         """Wagtail checks these before every request of the guide (the ancestors, then their
         restrictions: two queries per search). They change only with a restriction or the page tree,
-        and both bump the `chrome` version of `core.cache`, so they are read from there."""
+        and both bump the `chrome` version of `core.cache`, so they are kept in the process under it
+        (Wagtail only reads them)."""
         read = super().get_view_restrictions
-        return versioned.get_or_build(versioned.CHROME, ("view-restrictions", self.pk), lambda: list(read()))
+        return versioned.get_or_build(
+            versioned.CHROME, ("view-restrictions", self.pk), lambda: list(read()), local=True
+        )
 
     @path("")
     def index_route(self, request):

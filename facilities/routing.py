@@ -6,7 +6,8 @@ search's 10 queries, the same for every search. `GuideRouteMiddleware` keeps the
 page's own URL (`/facilities/`, `/en/facilities/`: the search, whatever its query string) under the
 `chrome` version of `core.cache`, which every change to pages, sites, locales and view restrictions
 bumps, and hands it to Wagtail through the attributes Wagtail itself caches its routing in
-(`request._wagtail_site`, `request._wagtail_route_for_request`). The page object is unpickled per
+(`request._wagtail_site`, `request._wagtail_route_for_request`), with the site root paths that
+`page.get_url()` reads (`request._wagtail_cached_site_root_paths`). The page object is unpickled per
 request, so nothing is shared between visitors; Wagtail's own checks (view restrictions,
 `before_serve_page` hooks) still run on every request. Other pages are routed by Wagtail as before.
 """
@@ -44,8 +45,9 @@ class GuideRouteMiddleware:
         cache_key = versioned.key(versioned.CHROME, "guide-route", digest)
         entry = cache.get(cache_key)
         if entry is not None:
-            site, page = entry
+            site, page, root_paths = entry
             request._wagtail_site = site
+            request._wagtail_cached_site_root_paths = root_paths  # what page.get_url() reads
             try:
                 request._wagtail_route_for_request = page.route(request, [])
             except Http404:
@@ -59,5 +61,6 @@ class GuideRouteMiddleware:
         from .models import FacilityGuidePage
 
         if isinstance(page, FacilityGuidePage) and page.depth - site.root_page.depth == len(components):
-            cache.set(cache_key, (site, page), versioned.TIMEOUT)
+            root_paths = Site.get_site_root_paths()
+            cache.set(cache_key, (site, page, root_paths), versioned.TIMEOUT)
         return None

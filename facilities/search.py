@@ -14,13 +14,18 @@ The taxonomy (wards, areas, types, features) is read from the cache (`terms`, ve
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import cached_property
+from typing import NamedTuple
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from core import cache as versioned
@@ -204,25 +209,31 @@ class FacilityGuideFilter(django_filters.FilterSet):
         return queryset.select_related("facility").only(*LISTED_FIELDS).order_by(*order)
 
     def paginator(self, per_page: int) -> Paginator:
-        """Pages of `ordered`, counted by `count` rather than by `COUNT(*)`."""
+        """Pages of `ordered` from the database (the API's rows), counted by `count`, not `COUNT(*)`."""
         paginator = Paginator(self.ordered(), per_page)
         paginator.count = self.count()  # sets the cached_property
         return paginator
 
     def count(self) -> int:
-        """How many results there are, counted over `listed_rows` of the round in this process.
+        return len(self.results)
 
-        The page of results is read from the database (the kana index finds it in about a millisecond),
-        but counting them read every match: a common word (ホテル is in two of three facilities)
-        made PostgreSQL test the search text of every listed facility, most of a search's database
-        time (bench/load.py). The rows apply the same cleaned values as the filters above; a test
-        checks that both always agree.
+    @cached_property
+    def results(self) -> list[ListedRow]:
+        """Every result in display order, found in `listed_rows` of the round in this process.
+
+        The guide page shows these (its cards come from the cache, see `guide_views.result_cards`)
+        and the API counts them. Building and running the SQL of `ordered` for one page was most of
+        a search's time after the page cache (bench/load.py), and counting its matches made
+        PostgreSQL test the search text of every listed facility (ホテル is in two of three). The
+        rows apply the same cleaned values as the filters above in the database's own order; a test
+        checks that both always agree, for every filter and both sorts.
         """
         self.is_valid()  # cleaned_data then holds the valid values only, as the filters apply them
         if self.campaign is None:
-            return 0
+            return []
         data = getattr(self.form, "cleaned_data", {})
-        rows = listed_rows(self.campaign)
+        listing = listed_rows(self.campaign)
+        rows = listing.by_area if data.get("sort") == "area" else listing.by_name
         # One pass per condition, cheapest first: each keeps only what passes (a list comprehension per
         # condition costs a fraction of one generator testing every condition per row).
         for index, name in enumerate(("ward", "area", "type")):
@@ -231,11 +242,11 @@ class FacilityGuideFilter(django_filters.FilterSet):
                 rows = [row for row in rows if row[index] == pk]
         if data.get("available"):
             rows = [row for row in rows if not row[SOLD_OUT]]
-        if features := frozenset(feature.pk for feature in data.get("feature") or ()):
-            rows = [row for row in rows if features <= row[FEATURES]]
+        if mask := feature_mask(data.get("feature") or ()):
+            rows = [row for row in rows if row[FEATURES] & mask == mask]
         for word in search_terms(data.get("q")):
             rows = [row for row in rows if word in row[SEARCH_TEXT]]
-        return len(rows)
+        return rows
 
 
 # What the guide's rows, the API and the CSV read of each result: not the description, booking notes
@@ -282,39 +293,111 @@ def with_terms(participations: Iterable[Participation]) -> list[Participation]:
     return rows
 
 
-# A listed facility as `FacilityGuideFilter.count` tests it: (ward id, area id, type id, feature ids,
-# sold out, search text). A plain tuple: its items are read by index thousands of times per search.
-ListedRow = tuple[int, int, int, frozenset[int], bool, str]
+class ListedRow(NamedTuple):
+    """A listed facility as `FacilityGuideFilter.results` tests and the guide's card cache keys it.
+
+    The filters read the first six items by index (`row[FEATURES]`): thousands of times per search."""
+
+    ward: int
+    area: int
+    type: int
+    features: int  # a bit per feature: 1 << feature.pk (ints unpickle far faster than frozensets)
+    sold_out: bool
+    search_text: str
+    participation: int
+    facility: int
+    updated: str  # the facility's last edit (ISO text), part of its card's cache key
+
+
 FEATURES, SOLD_OUT, SEARCH_TEXT = 3, 4, 5
 
 
-def listed_rows(campaign) -> list[ListedRow]:
-    """The round's listed facilities as `ListedRow` tuples, kept in the process under the `pages` version,
-    which every change to a facility, its participation, its features or 販売終了 bumps (about
-    1 MB per 1,000 facilities; built again by the first search after a change, about 0.35 s at 5,000,
-    and read from the cache by the other processes)."""
+def feature_mask(features: Iterable[Feature]) -> int:
+    return sum(1 << feature.pk for feature in set(features))
 
-    def build() -> list[ListedRow]:
+
+class Listing:
+    """The round's listed facilities in display order (kana, name, participation: the database's
+    order of `FacilityGuideFilter.ordered`), and in area order, which is kept as positions: a second
+    list of the same rows made unpickling several times slower."""
+
+    def __init__(self, by_name: list[ListedRow], area_positions: array) -> None:
+        self.by_name = by_name
+        self.area_positions = area_positions
+
+    def __getstate__(self) -> tuple[list[ListedRow], array]:
+        return self.by_name, self.area_positions
+
+    def __setstate__(self, state: tuple[list[ListedRow], array]) -> None:
+        self.by_name, self.area_positions = state
+
+    @cached_property
+    def by_area(self) -> list[ListedRow]:
+        """The area's sort order first, then as `by_name` (made once per process and version)."""
+        return [self.by_name[position] for position in self.area_positions]
+
+
+def listed_rows(campaign) -> Listing:
+    """The round's listed facilities as `ListedRow`s, kept in the process under the `pages` version,
+    which every change to a facility, its participation, its features or 販売終了 bumps, and for a
+    minute at most (about 0.5 MB per 1,000 facilities; built again by one process after a change or
+    a minute, about 0.1 s at 5,000, and read from the cache by the others in a few milliseconds).
+
+    The order is the database's (its collation sorts the kana); the area order is a stable sort of it
+    by the area's sort order, which is what `ORDER BY area.sort_order, kana, name, id` gives."""
+
+    def build() -> Listing:
         through = Feature.facilities.through
-        features: dict[int, set[int]] = defaultdict(set)
+        masks: dict[int, int] = defaultdict(int)
         listed = Participation.objects.listed(campaign)
         for facility_id, feature_id in through.objects.filter(
             facility__in=listed.values("facility_id")
         ).values_list("facility_id", "feature_id"):
-            features[facility_id].add(feature_id)
-        return [
-            (ward, area, facility_type, frozenset(features[facility]), sold_out_at is not None, text)
-            for facility, ward, area, facility_type, sold_out_at, text in listed.values_list(
-                "facility_id",
-                "facility__ward_id",
-                "facility__area_id",
-                "facility__facility_type_id",
-                "sold_out_at",
-                "facility__search_text",
+            masks[facility_id] |= 1 << feature_id
+        area_order: list[int] = []
+        rows: list[ListedRow] = []
+        # Whether sold out and the last edit as text: loading 10,000 datetimes was a third of the build.
+        ordered = listed.order_by("facility__kana", "facility__name", "pk").annotate(
+            is_sold_out=ExpressionWrapper(Q(sold_out_at__isnull=False), BooleanField()),
+            updated=Cast("facility__updated_at", TextField()),
+        )
+        for values in ordered.values_list(
+            "pk",
+            "facility_id",
+            "facility__ward_id",
+            "facility__area_id",
+            "facility__facility_type_id",
+            "is_sold_out",
+            "facility__search_text",
+            "updated",
+            "facility__area__sort_order",
+        ):
+            pk, facility, ward, area, facility_type, sold_out, text, updated, area_sort = values
+            area_order.append(area_sort)
+            rows.append(
+                ListedRow(
+                    ward,
+                    area,
+                    facility_type,
+                    masks[facility],
+                    sold_out,
+                    text,
+                    pk,
+                    facility,
+                    (updated or "-").replace(" ", "T"),  # a cache key part: no spaces
+                )
             )
-        ]
+        positions = sorted(range(len(rows)), key=area_order.__getitem__)
+        return Listing(rows, array("I", positions))
 
-    return versioned.get_or_build(versioned.PAGES, ("listed-rows", campaign.pk), build, local=True)
+    return versioned.get_or_build(
+        versioned.PAGES,
+        ("listed-rows", campaign.pk),
+        build,
+        local=True,
+        timeout=settings.PAGE_CACHE_LIVE_TIMEOUT,  # like the guide's cached pages: a change that
+        # bypasses the version bump (a raw UPDATE) is searchable within a minute
+    )
 
 
 def guide_filter(data, campaign) -> FacilityGuideFilter:

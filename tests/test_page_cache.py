@@ -11,6 +11,7 @@ from wagtail.models import Page
 
 from campaigns.models import Campaign
 from cms.models import SiteAlertSettings, StandardPage, TourismBanner
+from core import cache as versioned
 from core import pagecache
 from facilities.models import Facility, Participation, Ward
 from facilities.services import mark_sold_out, resume_sales
@@ -183,7 +184,8 @@ def test_a_change_that_bypasses_signals_lives_at_most_a_minute_on_live_pages(cli
     with mock.patch.object(pagecache.cache, "set", wraps=pagecache.cache.set) as stored:
         get(client, "/facilities/sold-out/")
         get(client, "/about/")
-    timeouts = [call.args[2] for call in stored.call_args_list if call.args[0].startswith("sendai-v1:pages:")]
+    prefix = f"{versioned.PREFIX}:pages:"
+    timeouts = [call.args[2] for call in stored.call_args_list if call.args[0].startswith(prefix)]
     assert timeouts == [settings.PAGE_CACHE_LIVE_TIMEOUT, settings.PAGE_CACHE_TIMEOUT]
 
 

@@ -6,6 +6,7 @@ Every search here carries a unique `n=` parameter so that the page cache never a
 
 import itertools
 import os
+import time
 from unittest import mock
 
 import pytest
@@ -67,6 +68,14 @@ def test_cards_are_rendered_once_and_read_back_with_the_same_html(client, seeded
     assert "カード試験ホテル" in card_of(again, "SC1") and wifi in card_of(again, "SC1")
 
 
+def test_a_search_whose_cards_are_cached_makes_no_query(client, seeded):
+    """The results come from the listing kept in the process, the cards from the cache."""
+    listed("SC7", name="問い合わせなしホテル")
+    search(client, "q=問い合わせなしホテル")  # the listing and the card are built once
+    assert search_queries(client, "q=問い合わせなしホテル") == []
+    assert search_queries(client, "q=ホテル&sort=area") != []  # a card no search has shown yet
+
+
 def test_a_sold_out_change_reaches_the_card_at_once(client, seeded):
     listed("SC2", name="販売終了カードホテル")
     participation = Participation.objects.get(facility__code="SC2")
@@ -77,12 +86,19 @@ def test_a_sold_out_change_reaches_the_card_at_once(client, seeded):
     assert "badge--sold-out" not in card_of(search(client, "q=販売終了カードホテル"), "SC2")
 
 
-def test_a_sold_out_change_by_a_raw_update_still_shows(client, seeded):
-    """Even a change no signal sees: the card's key carries the 販売終了 state."""
+def test_a_sold_out_change_by_a_raw_update_shows_once_the_listing_expires(client, seeded, settings):
+    """Even a change no signal sees reaches the search within a minute: the listed rows the search
+    reads (and the card keys carry) are kept for `PAGE_CACHE_LIVE_TIMEOUT`, here and in the cache."""
     listed("SC3", name="生更新カードホテル")
     assert "badge--sold-out" not in card_of(search(client, "q=生更新カードホテル"), "SC3")
     Participation.objects.filter(facility__code="SC3").update(sold_out_at="2026-11-01T00:00:00+09:00")
-    assert "badge--sold-out" in card_of(search(client, "q=生更新カードホテル"), "SC3")
+    shared = versioned.key(versioned.PAGES, "listed-rows", Campaign.objects.current().pk)
+    assert cache.get(shared) is not None
+    cache.delete(shared)  # the shared copy has expired; the process's copy has not yet
+    assert "badge--sold-out" not in card_of(search(client, "q=生更新カードホテル"), "SC3")
+    later = time.time() + settings.PAGE_CACHE_LIVE_TIMEOUT + 1
+    with mock.patch.object(versioned.time, "time", return_value=later):
+        assert "badge--sold-out" in card_of(search(client, "q=生更新カードホテル"), "SC3")
 
 
 def test_facility_feature_and_taxonomy_edits_reach_the_card(client, seeded):
@@ -210,6 +226,34 @@ def test_a_process_keeps_only_the_current_version_of_a_local_value(db):
         assert versioned._local_values[slot][1] == version
         versioned.bump(versioned.PAGES)
     assert [key for key in versioned._local_values if key == slot] == [slot]
+
+
+def test_a_local_value_lives_no_longer_than_its_timeout(db):
+    """A copy kept in the process expires with the shared one, so a change that bypasses the version
+    bump is not kept in one process for ever."""
+    slot = (versioned.PAGES, ("local-expiry-test",))
+    assert versioned.get_or_build(*slot, lambda: "first", local=True, timeout=60) == "first"
+    assert versioned.get_or_build(*slot, lambda: "second", local=True, timeout=60) == "first"
+    later = time.time() + 61
+    with mock.patch.object(versioned.time, "time", return_value=later):
+        cache.delete(versioned.key(slot[0], *slot[1]))  # the shared copy has expired too
+        assert versioned.get_or_build(*slot, lambda: "second", local=True, timeout=60) == "second"
+
+
+def test_an_expired_local_value_is_built_by_one_process_while_the_others_keep_theirs(db):
+    slot = (versioned.PAGES, ("single-flight-test",))
+    assert versioned.get_or_build(*slot, lambda: "first", local=True, timeout=60) == "first"
+    shared = versioned.key(slot[0], *slot[1])
+    later = time.time() + 61
+    with mock.patch.object(versioned.time, "time", return_value=later):
+        cache.delete(shared)
+        cache.add(f"{shared}:building", True)  # another process is building it
+        assert versioned.get_or_build(*slot, lambda: "built twice", local=True, timeout=60) == "first"
+        cache.set(shared, (later, "second"))  # it has stored the new value
+        assert versioned.get_or_build(*slot, lambda: "built twice", local=True, timeout=60) == "second"
+    versioned.bump(versioned.PAGES)  # a new version is never answered with the old one's copy
+    cache.add(f"{versioned.key(slot[0], *slot[1])}:building", True)
+    assert versioned.get_or_build(*slot, lambda: "third", local=True, timeout=60) == "third"
 
 
 # --- One Redis client per pool -----------------------------------------------------------------------
