@@ -172,10 +172,12 @@ def get_or_build(
         lock = f"{cache_key}:building"
         if same_version and not cache.add(lock, True, BUILD_LOCK_TIMEOUT):
             return kept[1]
-        entry = (time.time(), build())
-        cache.set(cache_key, entry, timeout)
-        if same_version:
-            cache.delete(lock)
+        try:
+            entry = (time.time(), build())
+            cache.set(cache_key, entry, timeout)
+        finally:
+            if same_version:
+                cache.delete(lock)
     built_at, value = entry
     if local:
         if len(_local_values) >= LOCAL_MAX and (kind, parts) not in _local_values:
