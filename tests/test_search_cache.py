@@ -256,6 +256,22 @@ def test_an_expired_local_value_is_built_by_one_process_while_the_others_keep_th
     assert versioned.get_or_build(*slot, lambda: "third", local=True, timeout=60) == "third"
 
 
+def test_a_failed_rebuild_releases_its_lock(db):
+    slot = (versioned.PAGES, ("failed-build-test",))
+    versioned.get_or_build(*slot, lambda: "first", local=True, timeout=60)
+    shared = versioned.key(slot[0], *slot[1])
+
+    def fail() -> str:
+        raise RuntimeError("the database went away")
+
+    with mock.patch.object(versioned.time, "time", return_value=time.time() + 61):
+        cache.delete(shared)
+        with pytest.raises(RuntimeError):
+            versioned.get_or_build(*slot, fail, local=True, timeout=60)
+        assert cache.get(f"{shared}:building") is None  # the next request builds it again
+        assert versioned.get_or_build(*slot, lambda: "second", local=True, timeout=60) == "second"
+
+
 # --- One Redis client per pool -----------------------------------------------------------------------
 
 
