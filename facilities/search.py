@@ -340,8 +340,9 @@ class Listing:
 def listed_rows(campaign) -> Listing:
     """The round's listed facilities as `ListedRow`s, kept in the process under the `pages` version,
     which every change to a facility, its participation, its features or 販売終了 bumps, and for a
-    minute at most (about 0.5 MB per 1,000 facilities; built again by one process after a change or
-    a minute, about 0.1 s at 5,000, and read from the cache by the others in a few milliseconds).
+    minute at most (about 1 MB per 1,000 facilities, half that pickled in Redis; built again by one
+    process after a change or a minute, about 0.1 s at 5,000, and read from the cache by the others
+    in a few milliseconds).
 
     The order is the database's (its collation sorts the kana); the area order is a stable sort of it
     by the area's sort order, which is what `ORDER BY area.sort_order, kana, name, id` gives."""
