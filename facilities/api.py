@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 from wagtail.models import Locale
@@ -20,7 +21,7 @@ from core import cache as versioned
 from core.security import SafeCSVWriter
 
 from .models import FacilityGuidePage, Participation
-from .search import guide_filter, with_terms
+from .search import guide_filter, load_listed, with_terms
 
 API_PER_PAGE = 100
 CSV_CHUNK = 2000
@@ -88,7 +89,7 @@ def facilities_json(request: HttpRequest) -> HttpResponse:
     filterset, errors = _filtered(request)
     if errors:
         return _cors(JsonResponse({"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False}))
-    page = filterset.paginator(API_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(filterset.results, API_PER_PAGE).get_page(request.GET.get("page"))
     guide_url = _guide_url(request)
 
     def page_link(number: int) -> str:
@@ -102,7 +103,11 @@ def facilities_json(request: HttpRequest) -> HttpResponse:
                 "count": page.paginator.count,
                 "next": page_link(page.next_page_number()) if page.has_next() else None,
                 "previous": page_link(page.previous_page_number()) if page.has_previous() else None,
-                "results": [_row(participation, guide_url) for participation in with_terms(page.object_list)],
+                "results": [
+                    _row(participation, guide_url)
+                    for participation in load_listed(filterset.campaign, page.object_list)
+                    if participation is not None
+                ],
             },
             json_dumps_params={"ensure_ascii": False},
         )

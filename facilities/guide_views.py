@@ -19,7 +19,7 @@ from campaigns.models import Campaign
 from core import cache as versioned
 
 from .models import Participation
-from .search import LISTED_FIELDS, PER_PAGE, ListedRow, guide_filter, with_terms
+from .search import PER_PAGE, ListedRow, guide_filter, load_listed
 
 if TYPE_CHECKING:
     from .models import FacilityGuidePage
@@ -86,11 +86,8 @@ def result_cards(campaign: Campaign | None, rows: list[ListedRow], guide_url: st
     parts = [("card", language, url_digest, row.facility, int(row.sold_out), row.updated) for row in rows]
 
     def render(missing: list[tuple]) -> list[str]:
-        facility_ids = [item[3] for item in missing]
-        found = Participation.objects.listed(campaign).filter(facility_id__in=facility_ids)
-        loaded = {
-            row.facility_id: row for row in with_terms(found.select_related("facility").only(*LISTED_FIELDS))
-        }
+        by_facility = {row.facility: row for row in rows}
+        loaded = load_listed(campaign, [by_facility[item[3]] for item in missing])
         template = get_template(CARD_TEMPLATE)
         labels = {
             "label_type": gettext("種別"),
@@ -104,9 +101,9 @@ def result_cards(campaign: Campaign | None, rows: list[ListedRow], guide_url: st
             template.render(
                 {"facility": row.facility, "sold_out": row.sold_out, "guide_url": guide_url, **labels}
             )
-            if (row := loaded.get(facility_id))
+            if row is not None
             else ""
-            for facility_id in facility_ids
+            for row in loaded
         ]
 
     return [mark_safe(html) for html in versioned.get_or_build_many(versioned.PAGES, parts, render)]  # noqa: S308

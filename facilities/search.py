@@ -23,7 +23,6 @@ from typing import NamedTuple
 import django_filters
 from django import forms
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
@@ -208,25 +207,17 @@ class FacilityGuideFilter(django_filters.FilterSet):
             order = ["facility__area__sort_order", *order]
         return queryset.select_related("facility").only(*LISTED_FIELDS).order_by(*order)
 
-    def paginator(self, per_page: int) -> Paginator:
-        """Pages of `ordered` from the database (the API's rows), counted by `count`, not `COUNT(*)`."""
-        paginator = Paginator(self.ordered(), per_page)
-        paginator.count = self.count()  # sets the cached_property
-        return paginator
-
-    def count(self) -> int:
-        return len(self.results)
-
     @cached_property
     def results(self) -> list[ListedRow]:
         """Every result in display order, found in `listed_rows` of the round in this process.
 
-        The guide page shows these (its cards come from the cache, see `guide_views.result_cards`)
-        and the API counts them. Building and running the SQL of `ordered` for one page was most of
-        a search's time after the page cache (bench/load.py), and counting its matches made
-        PostgreSQL test the search text of every listed facility (ホテル is in two of three). The
-        rows apply the same cleaned values as the filters above in the database's own order; a test
-        checks that both always agree, for every filter and both sorts.
+        The guide page and the JSON API page these and read only the page's rows (`load_listed`; the
+        guide only those whose card is not cached, see `guide_views.result_cards`). Building and
+        running the SQL of `ordered` for one page was most of a search's time after the page cache
+        (bench/load.py), and counting its matches made PostgreSQL test the search text of every
+        listed facility (ホテル is in two of three). The rows apply the same cleaned values as the
+        filters above in the database's own order; a test checks that both always agree, for every
+        filter and both sorts.
         """
         self.is_valid()  # cleaned_data then holds the valid values only, as the filters apply them
         if self.campaign is None:
@@ -399,6 +390,21 @@ def listed_rows(campaign) -> Listing:
         timeout=settings.PAGE_CACHE_LIVE_TIMEOUT,  # like the guide's cached pages: a change that
         # bypasses the version bump (a raw UPDATE) is searchable within a minute
     )
+
+
+def load_listed(campaign, rows: Iterable[ListedRow]) -> list[Participation | None]:
+    """The participations of `rows` (a page of results), in their order, with their terms
+    (`with_terms`): two queries. None for a row that left the listing since it was read (the change
+    bumped `pages`, so the next search no longer finds it)."""
+    rows = list(rows)
+    found = (
+        Participation.objects.listed(campaign)
+        .filter(pk__in=[row.participation for row in rows])
+        .select_related("facility")
+        .only(*LISTED_FIELDS)
+    )
+    by_pk = {participation.pk: participation for participation in with_terms(found)}
+    return [by_pk.get(row.participation) for row in rows]
 
 
 def guide_filter(data, campaign) -> FacilityGuideFilter:

@@ -315,7 +315,7 @@ def test_removing_one_feature_keeps_the_others(client, sample):
     assert 'href="/facilities/?feature=parking&amp;feature=wifi"' in body
 
 
-# --- The count (FacilityGuideFilter.count over facilities.search.listed_rows) ------------------------
+# --- The results (FacilityGuideFilter.results over facilities.search.listed_rows) -------------------
 
 TOO_LONG = "q=" + "x" * 101  # reported and ignored
 COUNTED_QUERIES = [
@@ -363,7 +363,7 @@ def test_the_results_agree_with_the_database_for_every_combination(sample, campa
             filterset = guide_filter(QueryDict(f"{query}&{sort}"), campaign)
             in_database = list(filterset.ordered().values_list("pk", flat=True))
             assert [row.participation for row in filterset.results] == in_database, (query, sort)
-            assert filterset.count() == len(in_database) == database_count(campaign, query), query
+            assert len(filterset.results) == len(in_database) == database_count(campaign, query), query
 
 
 def test_the_count_follows_every_change(client, sample, campaign):
@@ -429,6 +429,13 @@ def test_an_unknown_value_selects_nothing_and_points_to_its_message(client, samp
     assert 'aria-invalid="true" aria-describedby="id_ward-error"' in ward and " selected" not in ward
     assert 'id="id_ward-error"' in body
     assert re.search(r'name="feature" value="wifi" id="id_feature_\d+" aria-invalid="true">', body)
+
+
+def test_an_unknown_sort_order_points_to_its_message(client, sample):
+    """A stale bookmark's sort order is ignored, and the select's aria-describedby finds its message."""
+    body = client.get(GUIDE + "?sort=price").content.decode()
+    assert 'aria-describedby="id_sort-error"' in select_of(body, "sort")
+    assert 'id="id_sort-error"' in body and "選択肢にない値は無視しました。" in body
 
 
 def test_the_form_escapes_what_it_writes(client, sample):
