@@ -29,10 +29,29 @@ def month_label(month: datetime.date) -> str:
     return _("%(year)s年%(month)s月") % {"year": month.year, "month": month.month}
 
 
-def claim_months(campaign, today: datetime.date) -> list[datetime.date]:
-    """Months a claim can be made for: the round's stay period up to the current month, newest first."""
-    first = campaign.stay_start.replace(day=1)
-    last = min(campaign.stay_end, today).replace(day=1)
+def first_claim_day(participation) -> datetime.date | None:
+    """The first day a claim can hold a paid stay: the check-out after the first counted night.
+
+    A night counts from the later of the stay start and the 登録決定日 (bookings made before it are not
+    paid), and a stay is reported once its guests have checked out. None when no night of the period
+    is left for the facility (it joined after the stays ended).
+    """
+    campaign = participation.campaign
+    first_night = max(campaign.stay_start, participation.approved_on)
+    if first_night > campaign.stay_end:
+        return None
+    return first_night + datetime.timedelta(days=1)
+
+
+def claim_months(participation, today: datetime.date) -> list[datetime.date]:
+    """Months a claim can be made for, newest first: from the month of `first_claim_day` to the current
+    month, never past the month of the check-out after the period's last night. Empty before the first
+    claim day, so no form is offered for a month whose stays cannot have ended yet."""
+    first_day = first_claim_day(participation)
+    if first_day is None or today < first_day:
+        return []
+    first = first_day.replace(day=1)
+    last = min(participation.campaign.stay_end + datetime.timedelta(days=1), today).replace(day=1)
     months = []
     month = first
     while month <= last:

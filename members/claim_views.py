@@ -30,7 +30,7 @@ from facilities.services import mark_sold_out
 
 from . import claim_uploads
 from .access import member_required
-from .claim_forms import ClaimUploadForm, StayEntryForm, claim_months, month_label
+from .claim_forms import ClaimUploadForm, StayEntryForm, claim_months, first_claim_day, month_label
 
 S = ClaimStatus
 EDITABLE = (S.DRAFT, S.RETURNED)
@@ -142,7 +142,8 @@ def participation_claims(request, participation):
         "figures": budget_figures(participation),
         "page_obj": ShortListPaginator(claims, CLAIMS_PER_PAGE).get_page(request.GET.get("page")),
         "payments": claims.filter(status=S.PAID).order_by("-paid_on"),
-        "can_claim": bool(claim_months(participation.campaign, timezone.localdate())),
+        "can_claim": bool(claim_months(participation, timezone.localdate())),
+        "first_claim_day": first_claim_day(participation),
     }
     return render(request, "members/claims/participation.html", context)
 
@@ -181,13 +182,18 @@ def _upload(request, participation, form, *, claim=None):
 
 @participation_view
 def claim_new(request, participation):
-    months = claim_months(participation.campaign, timezone.localdate())
+    months = claim_months(participation, timezone.localdate())
     form = ClaimUploadForm(request.POST or None, request.FILES or None, months=months)
     if request.method == "POST" and months and form.is_valid():
         response = _upload(request, participation, form)
         if response is not None:
             return response
-    context = {"participation": participation, "form": form, "months": months}
+    context = {
+        "participation": participation,
+        "form": form,
+        "months": months,
+        "first_claim_day": first_claim_day(participation),
+    }
     return render(request, "members/claims/new.html", context)
 
 
@@ -215,14 +221,20 @@ def _entry(request, participation, form, *, claim=None):
 
 @participation_view
 def claim_entry_new(request, participation):
-    months = claim_months(participation.campaign, timezone.localdate())
+    months = claim_months(participation, timezone.localdate())
     form = StayEntryForm(request.POST or None, months=months)
     rejected = None
     if request.method == "POST" and months and form.is_valid():
         response, rejected = _entry(request, participation, form)
         if response is not None:
             return response
-    context = {"participation": participation, "form": form, "months": months, "rejected": rejected}
+    context = {
+        "participation": participation,
+        "form": form,
+        "months": months,
+        "rejected": rejected,
+        "first_claim_day": first_claim_day(participation),
+    }
     return render(request, "members/claims/entry.html", context)
 
 

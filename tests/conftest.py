@@ -5,13 +5,23 @@ developer's database (pytest-django's documented way to populate the test databa
 in a transaction that is rolled back, so what one test changes no other test sees. Tests that need
 the demo content ask for `seeded`, which also re-seeds after a transactional test flushed the
 database; tests that need an empty table delete its rows first, inside their own transaction.
+
+The clock: `TEST_NOW=2026-12-29` (a date, read as 10:00 in Tokyo) or `TEST_NOW=2027-02-01T08:30+09:00`
+runs the whole session with the clock moved there and ticking on (time-machine), so the suite can be
+proved on the dates that break date code: month ends, the 1st, the year-end closure, holidays
+(`make test-dates`). It starts before any test module is imported and before the demo data is seeded,
+so the demo round is built around that day too. Tests still take "today" when they run, never at import.
 """
 
 from __future__ import annotations
 
+import datetime
 import io
+import os
+import zoneinfo
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
@@ -20,6 +30,35 @@ from django.utils import translation
 from cms.models import HomePage
 
 from .factories import CampaignFactory, UserFactory
+
+
+TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+
+
+def pinned_moment(value: str) -> datetime.datetime:
+    """`TEST_NOW` as an aware moment: a bare date is 10:00 in Tokyo, a time without offset is Tokyo's."""
+    try:
+        moment = datetime.datetime.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise pytest.UsageError(f"TEST_NOW={value!r} is not a date or ISO date-time: {exc}") from None
+    if len(value.strip()) == 10:
+        moment = moment.replace(hour=10)
+    return moment if moment.tzinfo else moment.replace(tzinfo=TOKYO)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    value = os.environ.get("TEST_NOW", "")
+    if value:
+        traveller = time_machine.travel(pinned_moment(value), tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    value = os.environ.get("TEST_NOW", "")
+    if not value:
+        return "clock: the real one (set TEST_NOW=YYYY-MM-DD to run at another date)"
+    return f"clock: pinned at {pinned_moment(value).astimezone(TOKYO):%Y-%m-%d %H:%M %Z} and ticking (TEST_NOW)"
 
 
 @pytest.fixture(scope="session")

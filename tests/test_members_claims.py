@@ -7,6 +7,7 @@ import csv
 import datetime
 import io
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
@@ -16,33 +17,38 @@ from claims import budget, services
 from claims.claim_file import COLUMNS, template_csv
 from claims.models import Claim, ClaimStatus
 from facilities.models import Participation
+from members.claim_forms import claim_months, first_claim_day
 
 from .factories import BusinessFactory, CampaignFactory, FacilityFactory, ParticipationFactory, make_member
 
 pytestmark = pytest.mark.django_db
 S = ClaimStatus
-TODAY = timezone.localdate()
+
+
+def today() -> datetime.date:
+    """Read when a test runs, never at import: a run that crosses midnight or pins the clock agrees."""
+    return timezone.localdate()
 
 
 def day(offset: int) -> str:
-    return (TODAY + datetime.timedelta(days=offset)).isoformat()
+    return (today() + datetime.timedelta(days=offset)).isoformat()
 
 
 @pytest.fixture
 def hotel():
     """A business with one facility in a round whose stays began 40 days ago, 100,000円 allocated."""
     campaign = CampaignFactory(
-        stay_start=TODAY - datetime.timedelta(days=40),
-        stay_end=TODAY + datetime.timedelta(days=20),
-        application_start=TODAY - datetime.timedelta(days=80),
-        application_end=TODAY - datetime.timedelta(days=41),
+        stay_start=today() - datetime.timedelta(days=40),
+        stay_end=today() + datetime.timedelta(days=20),
+        application_start=today() - datetime.timedelta(days=80),
+        application_end=today() - datetime.timedelta(days=41),
         budget=1_000_000,
     )
     business = BusinessFactory()
     participation = ParticipationFactory(
         facility=FacilityFactory(business=business),
         campaign=campaign,
-        approved_on=TODAY - datetime.timedelta(days=80),
+        approved_on=today() - datetime.timedelta(days=80),
     )
     budget.set_allocation(participation, 100_000)
     return {"participation": participation, "user": make_member(business), "business": business}
@@ -116,7 +122,7 @@ def upload_file(file: io.BytesIO | bytes, name: str):
 
 
 def month_value(participation) -> str:
-    return (TODAY - datetime.timedelta(days=30)).replace(day=1).isoformat()
+    return (today() - datetime.timedelta(days=30)).replace(day=1).isoformat()
 
 
 def upload_new(client, participation, data: bytes, name: str = "report.csv", follow: bool = False):
@@ -428,11 +434,11 @@ def test_lists_show_states_amounts_payments_and_empty_states(logged_in, hotel):
         draft = mine(hotel).get(status=S.DRAFT)
         logged_in.post(reverse("members:claim_submit", args=[draft.pk]))
     paid, approved = mine(hotel).order_by("created_at")
-    services.mark_paid(services.approve(paid, None), TODAY - datetime.timedelta(days=3), None)
+    services.mark_paid(services.approve(paid, None), today() - datetime.timedelta(days=3), None)
     services.approve(approved, None)
 
     page = logged_in.get(listing_url).content.decode()
-    paid_on = TODAY - datetime.timedelta(days=3)
+    paid_on = today() - datetime.timedelta(days=3)
     assert "支払済み" in page and "承認済み" in page
     assert f"{paid_on.year}年{paid_on.month}月{paid_on.day}日" in page
     assert "をお支払いしました" in page and "16,000円" in page
@@ -460,7 +466,7 @@ def test_month_choices_are_the_stay_period_up_to_this_month(logged_in, hotel):
     form = logged_in.get(reverse("members:claim_new", args=[participation.pk])).context["form"]
     values = [value for value, _label in form.fields["month"].choices]
     first = participation.campaign.stay_start.replace(day=1)
-    assert values[0] == TODAY.replace(day=1).isoformat() and values[-1] == first.isoformat()
+    assert values[0] == today().replace(day=1).isoformat() and values[-1] == first.isoformat()
     response = logged_in.post(
         reverse("members:claim_new", args=[participation.pk]),
         {"month": "2001-01-01", "file": upload_file(csv_file(stay("A")), "a.csv")},
@@ -468,12 +474,68 @@ def test_month_choices_are_the_stay_period_up_to_this_month(logged_in, hotel):
     assert response.status_code == 200 and not mine(hotel).exists()
 
 
-def test_before_the_stay_period_no_claim_can_start(logged_in, hotel):
+@pytest.mark.parametrize("days_to_first_night", [5, 0])
+def test_no_claim_form_until_the_first_counted_night_is_over(logged_in, hotel, days_to_first_night):
+    """Stays that begin in five days, or tonight, cannot have checked out: no month, no file field,
+    even when the stay start is in the current month."""
     campaign = hotel["participation"].campaign
-    campaign.stay_start = TODAY + datetime.timedelta(days=5)
+    campaign.stay_start = today() + datetime.timedelta(days=days_to_first_night)
     campaign.save()
-    page = logged_in.get(reverse("members:claim_new", args=[hotel["participation"].pk])).content.decode()
-    assert "始まると実績報告ができます" in page and 'type="file"' not in page
+    for name in ("members:claim_new", "members:claim_entry_new"):
+        response = logged_in.get(reverse(name, args=[hotel["participation"].pk]))
+        page = response.content.decode()
+        assert response.context["months"] == []
+        assert "最初の宿泊のチェックアウト日" in page and "<select" not in page and 'type="file"' not in page
+    listing = logged_in.get(reverse("members:participation_claims", args=[hotel["participation"].pk]))
+    assert listing.context["can_claim"] is False
+    response = logged_in.post(
+        reverse("members:claim_new", args=[hotel["participation"].pk]),
+        {"month": today().replace(day=1).isoformat(), "file": upload_file(csv_file(stay("A")), "a.csv")},
+    )
+    assert response.status_code == 200 and not mine(hotel).exists()
+
+
+def test_the_day_after_the_first_night_the_form_offers_its_month(logged_in, hotel):
+    campaign = hotel["participation"].campaign
+    campaign.stay_start = today() - datetime.timedelta(days=1)
+    campaign.save()
+    form = logged_in.get(reverse("members:claim_new", args=[hotel["participation"].pk])).context["form"]
+    assert [value for value, _label in form.fields["month"].choices] == [today().replace(day=1).isoformat()]
+
+
+def months_on(day: str, *, start="2026-12-13", end="2027-01-31", approved="2026-11-20") -> list[str]:
+    """`claim_months` of a round on fixed dates: the rule, without the clock."""
+    campaign = SimpleNamespace(
+        stay_start=datetime.date.fromisoformat(start), stay_end=datetime.date.fromisoformat(end)
+    )
+    participation = SimpleNamespace(campaign=campaign, approved_on=datetime.date.fromisoformat(approved))
+    return [f"{month:%Y-%m}" for month in claim_months(participation, datetime.date.fromisoformat(day))]
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        ("2026-12-08", []),  # the case found on 2026-12-08: stays begin on the 13th
+        ("2026-12-13", []),  # the first night is tonight
+        ("2026-12-14", ["2026-12"]),  # its guests have checked out
+        ("2026-12-31", ["2026-12"]),
+        ("2027-01-01", ["2027-01", "2026-12"]),
+        ("2027-01-31", ["2027-01", "2026-12"]),
+        ("2027-02-01", ["2027-02", "2027-01", "2026-12"]),  # check-out after the last night (1/31)
+        ("2027-06-30", ["2027-02", "2027-01", "2026-12"]),  # never past that month
+    ],
+)
+def test_claim_months_run_from_the_first_check_out_to_the_last(day, expected):
+    assert months_on(day) == expected
+
+
+def test_claim_months_start_after_the_registration_date():
+    """Bookings before 登録決定日 are not paid: a facility approved on 12/20 has no claim before 12/21."""
+    assert months_on("2026-12-20", approved="2026-12-20") == []
+    assert months_on("2026-12-21", approved="2026-12-20") == ["2026-12"]
+    assert months_on("2027-03-01", approved="2027-02-10") == []  # joined after the stays ended
+    late = SimpleNamespace(stay_start=datetime.date(2027, 1, 5), stay_end=datetime.date(2027, 1, 31))
+    assert first_claim_day(SimpleNamespace(campaign=late, approved_on=datetime.date(2027, 2, 10))) is None
 
 
 def test_template_download(logged_in):
