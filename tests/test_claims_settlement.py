@@ -7,6 +7,7 @@ import io
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
 from claims import budget, payments, reports, services
 from claims.claim_file import COLUMNS
@@ -159,7 +160,7 @@ def test_claims_without_a_bank_account_are_listed_not_paid(approved_claims):
 def test_month_close_freezes_its_figures_and_reports_them(approved_claims):
     campaign, claims = approved_claims
     user = UserFactory(role="accountant")
-    approved_day = claims[0].approved_at.date()
+    approved_day = timezone.localdate(claims[0].approved_at)  # the day in Tokyo, not in UTC
     with pytest.raises(reports.CloseError, match="月末を過ぎてから"):
         reports.close_month(campaign, approved_day, user, today=approved_day)
     month = approved_day.replace(day=1)

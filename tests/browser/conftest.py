@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -82,14 +83,27 @@ def _browser_database_url(tmp: Path) -> str:
     return f"{base}/{browser_name}"
 
 
+def _drop_browser_database(url: str) -> None:
+    """The run leaves no database behind (a SQLite file goes with the temporary folder)."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        return
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def live_site() -> Iterator[str]:
-    """Base URL of a server with migrated demo data, for the whole session."""
+    """Base URL of a server with migrated demo data, for the whole session; afterwards its database
+    and temporary folder are removed."""
     tmp = Path(tempfile.mkdtemp(prefix="browser-site-"))
+    database_url = _browser_database_url(tmp)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.dev",
-        "DATABASE_URL": _browser_database_url(tmp),
+        "DATABASE_URL": database_url,
         "VAR_DIR": str(tmp),
         "DEMO_DATA_ALLOWED": "1",
         "DEBUG": "0",  # the real 404 and 500 pages, as in production
@@ -97,19 +111,21 @@ def live_site() -> Iterator[str]:
     env.pop("REDIS_URL", None)
     LIVE_SITE_ENV.update(env)
     manage = [sys.executable, str(BASE_DIR / "manage.py")]
-    for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
-        subprocess.run([*manage, *command], env=env, cwd=BASE_DIR, check=True, capture_output=True)
-    port = _free_port()
-    log = (tmp / "server.log").open("w")
-    server = subprocess.Popen(
-        [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
-        env=env,
-        cwd=BASE_DIR,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
+    server = None
+    log = None
     try:
+        for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
+            subprocess.run([*manage, *command], env=env, cwd=BASE_DIR, check=True, capture_output=True)
+        port = _free_port()
+        log = (tmp / "server.log").open("w")
+        server = subprocess.Popen(
+            [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
+            env=env,
+            cwd=BASE_DIR,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base_url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -123,9 +139,13 @@ def live_site() -> Iterator[str]:
             time.sleep(0.25)
         yield base_url
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+        if log is not None:
+            log.close()
+        _drop_browser_database(database_url)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
