@@ -378,19 +378,24 @@ class Mode:
     prepare: Callable[[], None] | None = None
 
 
-def drop_cards() -> None:
-    """Forget every cached result card and nothing else. The benchmark runs on Django's per-process
-    LocMemCache (no REDIS_URL), whose keys can be listed; a card's key contains `:card:`."""
+def _drop_keys(containing: str) -> None:
+    """Delete the cache entries whose key contains `containing`. The benchmark runs on Django's
+    per-process LocMemCache (no REDIS_URL), whose keys can be listed."""
     from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache
 
     backend = caches["default"]
     if not isinstance(backend, LocMemCache):
-        raise SystemExit("the cards-cold mode needs the per-process LocMemCache (unset REDIS_URL)")
+        raise SystemExit("the benchmark needs the per-process LocMemCache (unset REDIS_URL)")
     with backend._lock:
-        for key in [key for key in backend._cache if ":card:" in key]:
+        for key in [key for key in backend._cache if containing in key]:
             del backend._cache[key]
             backend._expire_info.pop(key, None)
+
+
+def drop_cards() -> None:
+    """Forget every cached result card (a card's key contains `:card:`) and nothing else."""
+    _drop_keys(":card:")
 
 
 def drop_everything() -> None:
@@ -410,7 +415,11 @@ def facility_changed() -> None:
     chrome and the taxonomy stay. The listing's 60-second expiry costs the same rebuild."""
     from core import cache as versioned
 
+    old = versioned.version(versioned.PAGES)
     versioned.bump(versioned.PAGES)
+    # With Redis the old version's entries (a listing is about 25 MB pickled at 50,000) wait in Redis
+    # for their expiry; in the LocMemCache they would pile up in this process's memory.
+    _drop_keys(f"{versioned.PREFIX}:{versioned.PAGES}:{old}:")
 
 
 MODES = (
