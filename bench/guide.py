@@ -1,15 +1,21 @@
-"""Benchmark of the public facility guide: server time of `/facilities/` and `/api/facilities/`.
+"""Benchmark of the public facility guide's search: server time of `/facilities/` and `/api/facilities/`.
 
     make bench                                    # = .venv/bin/python bench/guide.py
-    .venv/bin/python bench/guide.py --sizes 5000,50000 --repeat 30 [--keep]
+    .venv/bin/python bench/guide.py --sizes 5000,50000 --repeat 30 --cold-repeat 10 [--keep]
 
-Creates its own PostgreSQL database (`sendai_stay_bench` on the server of `DATABASE_URL`), migrates
-it, loads the demo content with `seed_demo`, then grows the current campaign to each size in turn
-with generated facilities (fixed random seed) and times a fixed set of queries against both
-endpoints with Django's test client in this process: server time only (URL resolution, middleware,
-SQL, template or JSON rendering), no network and no HTTP server. Targets (issue): p95 ≤ 50 ms at
-5,000 facilities and ≤ 150 ms at 50,000. The exit status is 0 whether or not the targets are met:
-this is a report, read the PASS/OVER lines. See bench/README.md.
+Creates its own PostgreSQL database (`sendai_stay_bench` on the server of `DATABASE_URL`, or
+`--database`), migrates it, loads the demo content with `seed_demo`, then grows the current campaign
+to each size in turn with generated facilities (fixed random seed) and times a fixed set of queries
+against both endpoints with Django's test client in this process: server time only (URL resolution,
+middleware, SQL, template or JSON rendering), no network and no HTTP server.
+
+The page cache is off for every timed request (a hit would time a cache read, not the search), and
+each query is timed in four modes that say what else is cold: "warm" (the listing, the result cards,
+chrome and taxonomy kept, what a search costs in steady state), "cards cold" (the page's result
+cards rendered afresh), "changed" (right after a facility change: listing and cards rebuilt) and
+"cold" (every cache emptied before each request). Targets (issue): p95
+≤ 50 ms at 5,000 facilities and ≤ 150 ms at 50,000. The exit status is 0 whether or not the targets
+are met: this is a report, read the PASS/OVER lines. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import random
 import re
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -39,6 +46,7 @@ SOLD_OUT_SHARE = 0.03
 TARGETS_MS = {5_000: 50.0, 50_000: 150.0}
 GUIDE_PATH = "/facilities/"
 API_PATH = "/api/facilities/"
+CSV_PATH = "/api/facilities.csv"
 EXPLAIN_KEYWORD = "定禅寺"  # three characters: long enough for pg_trgm to answer LIKE from the index
 
 # The fixed query set, run against both endpoints: (label, GET parameters).
@@ -353,9 +361,104 @@ def grow_to(size: int, campaign, generator: Generator, chunk: int = 5_000) -> in
     return max(added, 0)
 
 
+# --- What is cold and what is warm ----------------------------------------------------------------
+# Every timed request runs with the page cache off (`PAGE_CACHE_ENABLED=False`, core/pagecache.py):
+# with it on, each repeat of a query is a page-cache hit (no SQL, under a millisecond) and says
+# nothing about the search. Behind it the search keeps the round's listing (`listed_rows`, in the
+# process and in Django's cache), the rendered result cards (`guide_views.result_cards`) and the
+# chrome, taxonomy and current campaign (`core.cache`); each mode says which of those it empties.
+
+
+@dataclass(frozen=True)
+class Mode:
+    name: str
+    cold: str  # emptied before every timed request
+    warm: str  # kept from the warm-up requests
+    endpoints: tuple[str, ...]
+    prepare: Callable[[], None] | None = None
+
+
+def _drop_keys(containing: str) -> None:
+    """Delete the cache entries whose key contains `containing`. The benchmark runs on Django's
+    per-process LocMemCache (no REDIS_URL), whose keys can be listed."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    backend = caches["default"]
+    if not isinstance(backend, LocMemCache):
+        raise SystemExit("the benchmark needs the per-process LocMemCache (unset REDIS_URL)")
+    with backend._lock:
+        for key in [key for key in backend._cache if containing in key]:
+            del backend._cache[key]
+            backend._expire_info.pop(key, None)
+
+
+def drop_cards() -> None:
+    """Forget every cached result card (a card's key contains `:card:`) and nothing else."""
+    _drop_keys(":card:")
+
+
+def drop_everything() -> None:
+    """Empty Django's cache and the copies `core.cache.get_or_build(local=True)` keeps in the process
+    (listing, taxonomy, campaign, view restrictions): what a request meets after a restart."""
+    from django.core.cache import cache
+
+    from core import cache as versioned
+
+    cache.clear()
+    versioned._local_values.clear()
+
+
+def facility_changed() -> None:
+    """What saving a facility or marking it 販売終了 does to every process: bump the `pages` version
+    (core.cache), so the listing, the result cards and the current campaign are read again; the
+    chrome and the taxonomy stay. The listing's 60-second expiry costs the same rebuild."""
+    from core import cache as versioned
+
+    old = versioned.version(versioned.PAGES)
+    versioned.bump(versioned.PAGES)
+    # With Redis the old version's entries (a listing is about 25 MB pickled at 50,000) wait in Redis
+    # for their expiry; in the LocMemCache they would pile up in this process's memory.
+    _drop_keys(f"{versioned.PREFIX}:{versioned.PAGES}:{old}:")
+
+
+MODES = (
+    Mode(
+        "warm",
+        cold="page cache (off)",
+        warm="listing, result cards, chrome, taxonomy, campaign",
+        endpoints=("page", "api"),
+    ),
+    Mode(
+        "cards cold",
+        cold="page cache (off), the result cards (dropped before each request)",
+        warm="listing, chrome, taxonomy, campaign",
+        endpoints=("page",),  # the API renders no cards
+        prepare=drop_cards,
+    ),
+    Mode(
+        "changed",
+        cold="page cache (off), listing, result cards, campaign: a facility change (the `pages` "
+        "version bumped) before each request",
+        warm="chrome, taxonomy",
+        endpoints=("page", "api"),
+        prepare=facility_changed,
+    ),
+    Mode(
+        "cold",
+        cold="page cache (off) and every cache entry: listing, cards, chrome, taxonomy, campaign, "
+        "Wagtail's site paths (cache.clear() and the process's copies before each request)",
+        warm="only the process: imports, compiled templates, the database connection",
+        endpoints=("page", "api"),
+        prepare=drop_everything,
+    ),
+)
+
+
 # --- Measuring -------------------------------------------------------------------------------------
 @dataclass
 class Row:
+    mode: str
     endpoint: str
     label: str
     samples: list[float]
@@ -364,10 +467,12 @@ class Row:
     results: int | None
     p50: float = field(init=False)
     p95: float = field(init=False)
+    max: float = field(init=False)
 
     def __post_init__(self) -> None:
         self.p50 = percentile(self.samples, 50)
         self.p95 = percentile(self.samples, 95)
+        self.max = max(self.samples)
 
 
 def percentile(samples: list[float], p: float) -> float:
@@ -392,27 +497,49 @@ def result_count(endpoint: str, response) -> int | None:
 
 
 def get(client, url: str):
+    from core.pagecache import HIT_HEADER
+
     response = client.get(url)
     if response.status_code != 200:
         raise SystemExit(f"GET {url} answered {response.status_code}; the benchmark needs 200 responses.")
+    if response.has_header(HIT_HEADER):  # the page cache must be out of the way (PAGE_CACHE_ENABLED)
+        raise SystemExit(f"GET {url} went through the page cache ({response[HIT_HEADER]}).")
     return response
 
 
-def measure(client, endpoint: str, label: str, url: str, repeat: int, warmup: int) -> Row:
+def measure(client, mode: Mode, endpoint: str, label: str, url: str, repeat: int, warmup: int) -> Row:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    for _ in range(warmup):
+    for _ in range(warmup):  # fills what the mode keeps warm for this query (its cards)
         get(client, url)
     samples = []
     for _ in range(repeat):
+        if mode.prepare:
+            mode.prepare()
         start = time.perf_counter()
         get(client, url)
         samples.append((time.perf_counter() - start) * 1000)
+    if mode.prepare:
+        mode.prepare()
     with CaptureQueriesContext(connection) as queries:  # a separate run: capturing costs time too
         response = get(client, url)
     sql_ms = sum(float(query["time"]) for query in queries.captured_queries) * 1000
-    return Row(endpoint, label, samples, len(queries), sql_ms, result_count(endpoint, response))
+    return Row(mode.name, endpoint, label, samples, len(queries), sql_ms, result_count(endpoint, response))
+
+
+def time_listing_build(campaign, times: int = 5) -> float:
+    """Median ms of building the round's listing alone (`listed_rows` with nothing cached): the part
+    of a cold request that grows with the number of facilities."""
+    from facilities.search import listed_rows
+
+    samples = []
+    for _ in range(times):
+        drop_everything()
+        start = time.perf_counter()
+        listed_rows(campaign)
+        samples.append((time.perf_counter() - start) * 1000)
+    return percentile(samples, 50)
 
 
 def load_average() -> str:
@@ -437,20 +564,25 @@ def verdict(value: float, target: float | None) -> str:
     return "PASS" if value <= target else "OVER"
 
 
-def print_table(size: int, rows: list[Row], target: float | None, sold_out: int) -> dict[str, float]:
+def print_table(
+    size: int, mode: Mode, rows: list[Row], target: float | None, sold_out: int
+) -> dict[str, float]:
     """One line per query, then the p95 of all requests (and of each endpoint) against the target."""
     target_text = f"p95 ≤ {target:.0f} ms" if target else "no target for this size"
     print()
+    print(f"=== {size:,} facilities ({sold_out:,} sold out), {mode.name}: target {target_text} ===")
+    print(f"    cold: {mode.cold}")
+    print(f"    warm: {mode.warm}")
     print(
-        f"=== {size:,} facilities in the current campaign ({sold_out:,} sold out): target {target_text} ==="
+        f"{'endpoint':<9}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}{'SQL':>5}{'SQL ms':>8}{'results':>9}"
+        f"  {'':<4}  query"
     )
-    print(f"{'endpoint':<9}{'p50 ms':>8}{'p95 ms':>8}{'SQL':>5}{'SQL ms':>8}{'results':>9}  {'':<4}  query")
     for row in rows:
         flag = "OVER" if target is not None and row.p95 > target else ""
         results = "?" if row.results is None else f"{row.results:,}"
         print(
-            f"{row.endpoint:<9}{row.p50:>8.1f}{row.p95:>8.1f}{row.sql_queries:>5}{row.sql_ms:>8.1f}"
-            f"{results:>9}  {flag:<4}  {row.label}"
+            f"{row.endpoint:<9}{row.p50:>8.1f}{row.p95:>8.1f}{row.max:>8.1f}{row.sql_queries:>5}"
+            f"{row.sql_ms:>8.1f}{results:>9}  {flag:<4}  {row.label}"
         )
     overall = {"all": percentile([sample for row in rows for sample in row.samples], 95)}
     for endpoint in dict.fromkeys(row.endpoint for row in rows):
@@ -462,32 +594,39 @@ def print_table(size: int, rows: list[Row], target: float | None, sold_out: int)
     )
     target_text = f"≤ {target:.0f} ms" if target else "none"
     print(
-        f"--> {size:,} facilities: overall p95 {overall['all']:.1f} ms ({parts}); "
+        f"--> {size:,} facilities, {mode.name}: overall p95 {overall['all']:.1f} ms ({parts}); "
         f"target {target_text}: {verdict(overall['all'], target)}"
     )
     return overall
 
 
-def explain_keyword(client, keyword: str) -> None:
-    """EXPLAIN ANALYZE of the exact SQL the guide page runs for `keyword` (count and result rows)."""
+DECLARE = re.compile(r'^DECLARE "[^"]+" NO SCROLL CURSOR WITH(OUT)? HOLD FOR ')
+
+
+def explain(url: str, title: str, *, trigram: bool) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of the SQL that reads `search_text` in a cold request of `url`."""
     from django.db import connection
+    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    url = f"{GUIDE_PATH}?{urlencode({'q': keyword})}"
+    drop_everything()
     with CaptureQueriesContext(connection) as queries:
-        get(client, url)
-    keyword_sql = [q["sql"] for q in queries.captured_queries if "search_text" in q["sql"]]
+        response = get(Client(), url)
+        if response.streaming:
+            b"".join(response.streaming_content)  # the CSV runs its query while it streams
+    # The CSV reads through a server-side cursor: explain the SELECT it declares.
+    search_sql = [DECLARE.sub("", q["sql"]) for q in queries.captured_queries if "search_text" in q["sql"]]
     print()
-    print(f"=== EXPLAIN ANALYZE of the guide's keyword search q={keyword} ({len(keyword_sql)} queries) ===")
+    print(f"=== EXPLAIN ANALYZE: {title} ({len(search_sql)} of {len(queries)} queries read search_text) ===")
     with connection.cursor() as cursor:
-        for sql in keyword_sql:
+        for sql in search_sql:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
             plan = "\n".join(line for (line,) in cursor.fetchall())
-            kind = "count" if sql.lstrip().upper().startswith("SELECT COUNT") else "rows"
-            print(f"--- {kind}: {sql[:300]}{' …' if len(sql) > 300 else ''}")
+            print(f"--- {sql[:300]}{' …' if len(sql) > 300 else ''}")
             print(plan)
-            used = "facility_search_trgm" in plan
-            print(f"--> trigram index facility_search_trgm used: {'YES' if used else 'NO'}")
+            if trigram:
+                used = "facility_search_trgm" in plan
+                print(f"--> trigram index facility_search_trgm used: {'YES' if used else 'NO'}")
 
 
 # --- Database: bench/common.py -----------------------------------------------------------------------
@@ -503,6 +642,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=30, help="timed requests per query (default 30)")
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests per query first (default 3)")
     parser.add_argument(
+        "--cold-repeat",
+        type=int,
+        default=10,
+        help="timed requests per query in the changed and cold modes, where each rebuilds the listing "
+        "(default 10)",
+    )
+    parser.add_argument(
         "--database", default=DEFAULT_BENCH_DB, help=f"database name (default {DEFAULT_BENCH_DB})"
     )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards (default: drop it)")
@@ -511,8 +657,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.sizes = sorted({int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip()})
     except ValueError:
         parser.error("--sizes takes comma-separated integers, e.g. 5000,50000")
-    if not args.sizes or args.sizes[0] < 1 or args.repeat < 1 or args.warmup < 0:
-        parser.error("sizes and --repeat must be positive, --warmup at least 0")
+    if not args.sizes or args.sizes[0] < 1 or min(args.repeat, args.cold_repeat) < 1 or args.warmup < 0:
+        parser.error("sizes, --repeat and --cold-repeat must be positive, --warmup at least 0")
     return args
 
 
@@ -539,7 +685,7 @@ def run(args: argparse.Namespace, bench_url: str) -> None:
     configure_django(bench_url)
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
+    from django.test import Client, override_settings
 
     from campaigns.models import Campaign
     from facilities.models import Participation
@@ -558,43 +704,63 @@ def run(args: argparse.Namespace, bench_url: str) -> None:
     if campaign is None:
         raise SystemExit("seed_demo created no current campaign")
     print(
-        f"Campaign {campaign.slug}; {len(QUERIES)} queries × 2 endpoints, "
-        f"{args.warmup} warm-up + {args.repeat} timed requests each"
+        f"Campaign {campaign.slug}; {len(QUERIES)} queries; page cache OFF for every timed request; "
+        f"{args.warmup} warm-up + {args.repeat} timed requests each ({args.cold_repeat} when changed or cold)"
     )
     generator = Generator()
     client = Client()
     summary = []
-    for size in args.sizes:
-        started = time.perf_counter()
-        added = grow_to(size, campaign, generator)
-        with connection.cursor() as cursor:
-            # A steady-state database: statistics current, visibility map set, GIN pending list merged.
-            cursor.execute("VACUUM ANALYZE")
-        print(
-            f"\nLoaded {added:,} facilities (+VACUUM ANALYZE) in {time.perf_counter() - started:.1f} s; "
-            f"load average before timing: {load_average()}",
-            flush=True,
+    with override_settings(PAGE_CACHE_ENABLED=False):
+        for size in args.sizes:
+            started = time.perf_counter()
+            added = grow_to(size, campaign, generator)
+            with connection.cursor() as cursor:
+                # A steady-state database: statistics current, visibility map set, GIN pending list merged.
+                cursor.execute("VACUUM ANALYZE")
+            print(
+                f"\nLoaded {added:,} facilities (+VACUUM ANALYZE) in {time.perf_counter() - started:.1f} s; "
+                f"load average before timing: {load_average()}",
+                flush=True,
+            )
+            listed = Participation.objects.listed(campaign)
+            sold_out = listed.filter(sold_out_at__isnull=False).count()
+            build_ms = time_listing_build(campaign)
+            print(
+                f"Building the listing alone (listed_rows, nothing cached): {build_ms:.1f} ms (median of 5)"
+            )
+            target = target_for(size)
+            for mode in MODES:
+                drop_everything()  # each mode starts from nothing and warms up what it keeps
+                repeat = (
+                    args.cold_repeat if mode.prepare in (facility_changed, drop_everything) else args.repeat
+                )
+                rows = []
+                for endpoint, path in (("page", GUIDE_PATH), ("api", API_PATH)):
+                    if endpoint not in mode.endpoints:
+                        continue
+                    for label, params in QUERIES:
+                        url = f"{path}?{urlencode(params)}" if params else path
+                        rows.append(measure(client, mode, endpoint, label, url, repeat, args.warmup))
+                overall = print_table(size, mode, rows, target, sold_out)
+                summary.append((size, mode, overall, target, max(rows, key=lambda row: row.p95)))
+                print(f"(load average {load_average()})", flush=True)
+        explain_size = args.sizes[-1]
+        print(f"\n(at {explain_size:,} facilities)", end="")
+        keyword = urlencode({"q": EXPLAIN_KEYWORD})
+        explain(f"{GUIDE_PATH}?{keyword}", f"a cold guide search q={EXPLAIN_KEYWORD}", trigram=False)
+        explain(
+            f"{CSV_PATH}?{keyword}",
+            f"the CSV download q={EXPLAIN_KEYWORD} (the one search still filtered in SQL)",
+            trigram=True,
         )
-        listed = Participation.objects.listed(campaign)
-        sold_out = listed.filter(sold_out_at__isnull=False).count()
-        rows = []
-        for endpoint, path in (("page", GUIDE_PATH), ("api", API_PATH)):
-            for label, params in QUERIES:
-                url = f"{path}?{urlencode(params)}" if params else path
-                rows.append(measure(client, endpoint, label, url, args.repeat, args.warmup))
-        target = target_for(size)
-        overall = print_table(size, rows, target, sold_out)
-        summary.append((size, overall, target, max(rows, key=lambda row: row.p95)))
-    explain_size = args.sizes[-1]
-    print(f"\n(at {explain_size:,} facilities)", end="")
-    explain_keyword(client, EXPLAIN_KEYWORD)
     print()
-    print("=== Summary: p95 of server time, all queries (guide page / API) ===")
-    for size, overall, target, worst in summary:
+    print("=== Summary: p95 of server time, all queries, page cache off ===")
+    for size, mode, overall, target, worst in summary:
         target_text = f"≤ {target:.0f} ms" if target else "none"
+        parts = ", ".join(f"{name} {value:.1f}" for name, value in overall.items() if name != "all")
         print(
-            f"{size:>7,} facilities: p95 {overall['all']:6.1f} ms (page {overall['page']:.1f}, "
-            f"api {overall['api']:.1f}), target {target_text}: {verdict(overall['all'], target)}; "
+            f"{size:>7,} facilities, {mode.name:<10}: p95 {overall['all']:6.1f} ms ({parts}), "
+            f"target {target_text}: {verdict(overall['all'], target)}; "
             f"slowest: {worst.endpoint} {worst.label} p95 {worst.p95:.1f} ms"
         )
 

@@ -236,18 +236,67 @@ def burn_down(per_day: dict[datetime.date, int], limit: int) -> list[dict]:
 
 
 def verify_ledger(campaign) -> list[str]:
-    """Differences between the stored balances and the ledger (an empty list when they agree)."""
+    """Differences between the stored balances and the ledger (an empty list when they agree), one
+    Japanese line per account, naming the facility and each differing amount.
+
+    Read-only, so that `manage.py verify_ledger` may check every round: a campaign or facility
+    without an account counts as all zero (what the ledger must then say too)."""
     total, per_facility = ledger_balances(campaign)
     problems: list[str] = []
-    account = campaign_account(campaign)
-    stored = Balances(account.allocated, account.submitted, account.approved, account.paid)
-    if stored != total:
-        problems.append(f"campaign {campaign.slug}: stored {stored} != ledger {total}")
-    for facility in BudgetAccount.objects.filter(campaign=campaign, participation__isnull=False):
+    account = BudgetAccount.objects.filter(campaign=campaign, participation__isnull=True).first()
+    stored = (
+        Balances(account.allocated, account.submitted, account.approved, account.paid)
+        if account
+        else Balances()
+    )
+    if difference := _difference(stored, total):
+        problems.append(_("キャンペーン全体: %(difference)s") % {"difference": difference})
+    accounts = BudgetAccount.objects.filter(campaign=campaign, participation__isnull=False).select_related(
+        "participation__facility"
+    )
+    seen: set[int] = set()
+    for facility in accounts.order_by("participation__facility__code", "pk"):
+        seen.add(facility.participation_id)
         expected = per_facility.get(facility.participation_id, Balances())
         stored = Balances(facility.limit, facility.submitted, facility.approved, facility.paid)
-        if stored != expected:
+        if difference := _difference(stored, expected):
+            problems.append(_facility_problem(facility.participation, difference))
+    if missing := set(per_facility) - seen:
+        from facilities.models import Participation
+
+        for participation in Participation.objects.filter(pk__in=missing).select_related("facility"):
+            difference = _difference(Balances(), per_facility[participation.pk])
             problems.append(
-                f"participation {facility.participation_id}: stored {stored} != ledger {expected}"
+                _facility_problem(
+                    participation, _("残高の行がありません。%(difference)s") % {"difference": difference}
+                )
             )
     return problems
+
+
+def _difference(stored: Balances, ledger: Balances) -> str:
+    """「申請中: 残高 14,000円、台帳 13,000円」 for every amount that differs ("" when none does)."""
+    labels = {
+        "allocated": _("配分額"),
+        "submitted": _("申請中"),
+        "approved": _("承認済み"),
+        "paid": _("支払済み"),
+    }
+    return " / ".join(
+        _("%(label)s: 残高 %(stored)s、台帳 %(ledger)s")
+        % {
+            "label": label,
+            "stored": format_yen(getattr(stored, name)),
+            "ledger": format_yen(getattr(ledger, name)),
+        }
+        for name, label in labels.items()
+        if getattr(stored, name) != getattr(ledger, name)
+    )
+
+
+def _facility_problem(participation, difference: str) -> str:
+    return _("施設 %(code)s（参加登録 %(pk)d）: %(difference)s") % {
+        "code": participation.facility.code,
+        "pk": participation.pk,
+        "difference": difference,
+    }

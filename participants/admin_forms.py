@@ -17,7 +17,9 @@ from facilities.models import Ward
 
 from .models import Application, ApplicationStatus
 
-REFERENCE_PATTERN = re.compile(r"^a?0*(\d{1,9})$")
+# 受付番号 as printed (`R2-A00012`, see `models.format_reference`) or its number alone, as staff typed it
+# before the round was part of it and still do on the phone (`A00012`, `a12`, `12`).
+REFERENCE_PATTERN = re.compile(r"^(?:r(\d{1,9})-)?a?0*(\d{1,9})$")
 
 # What the queue lists: everything handed in. Drafts are the applicant's unfinished work.
 QUEUE_STATUSES = [choice for choice in ApplicationStatus.choices if choice[0] != ApplicationStatus.DRAFT]
@@ -46,9 +48,11 @@ class ApplicationFilter(django_filters.FilterSet):
         if not value:
             return queryset
         condition = Q(business__name__icontains=value)
-        match = REFERENCE_PATTERN.match(value.lower())
+        match = REFERENCE_PATTERN.match(re.sub(r"\s+", "", value.lower()))
         if match:
-            condition |= Q(number=int(match.group(1)))
+            campaign_id, number = match.groups()
+            by_number = Q(number=int(number))
+            condition |= (by_number & Q(campaign_id=int(campaign_id))) if campaign_id else by_number
         return queryset.filter(condition)
 
 

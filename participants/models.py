@@ -102,6 +102,14 @@ class AccountType(models.TextChoices):
     SAVINGS = "4", _("貯蓄")
 
 
+def format_reference(campaign_id: int, number: int) -> str:
+    """受付番号: the round and the application's number in it, `R{campaign id}-A{number:05d}` (`R2-A00001`).
+
+    Numbers restart in every round, so without the round `A00001` would name an application in each of
+    them. Facility codes are this plus the entry's position (`services.facility_code`)."""
+    return f"R{campaign_id}-A{number:05d}"
+
+
 class ApplicationQuerySet(models.QuerySet["Application"]):
     def for_user(self, user) -> ApplicationQuerySet:
         """What a hotel user may see: its own business's applications, nothing else."""
@@ -250,8 +258,8 @@ class Application(models.Model):
 
     @property
     def reference(self) -> str:
-        """受付番号 as shown to people (assigned on first submission)."""
-        return f"A{self.number:05d}" if self.number else _("（未提出）")
+        """受付番号 as shown to people (assigned on first submission): `R2-A00001`, see `format_reference`."""
+        return format_reference(self.campaign_id, self.number) if self.number else _("（未提出）")
 
     @property
     def is_editable_by_applicant(self) -> bool:

@@ -29,6 +29,7 @@ from .models import (
     ApplicationStatus,
     DocumentKind,
     EventKind,
+    format_reference,
 )
 from .notifications import notify_applicant
 
@@ -291,11 +292,9 @@ def approve(
 
 
 def facility_code(application: Application, index: int) -> str:
-    """施設コード of an approved entry: round, 受付番号 and position, e.g. `R3-A00012-1`.
-
-    受付番号 restart in every round, so the round (the campaign's id) keeps codes unique for good.
-    """
-    return f"R{application.campaign_id}-{application.reference}-{index}"
+    """施設コード of an approved entry: its 受付番号 (which carries the round) and position, e.g.
+    `R3-A00012-1`. The codes are in the guide's URLs and on claims, so they must never change shape."""
+    return f"{format_reference(application.campaign_id, application.number)}-{index}"
 
 
 def publish_facility(application: Application, entry: ApplicationFacility, index: int) -> Facility:

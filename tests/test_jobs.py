@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
@@ -166,6 +167,63 @@ def test_e_mail_is_sent_only_after_commit(django_capture_on_commit_callbacks):
         and mail.outbox[0].subject == "件名"
         and mail.outbox[0].to == ["hotel@example.jp"]
     )
+
+
+def _mail_log(caplog) -> list[str]:
+    return [record.getMessage() for record in caplog.records if record.name == "jobs.tasks"]
+
+
+def test_the_worker_says_an_e_mail_kept_in_memory_was_not_sent(caplog):
+    """The test settings (and seed_demo) use the locmem backend: the log must not claim a delivery."""
+    with caplog.at_level("INFO", logger="jobs.tasks"):
+        queue_email("件名", "本文", ["hotel@example.jp", "office@example.jp"])
+    assert len(mail.outbox) == 1
+    assert _mail_log(caplog) == ["e-mail kept in memory (locmem backend), not sent, 2 recipient(s)"]
+
+
+@pytest.mark.parametrize(
+    ("backend", "expected"),
+    [
+        (
+            "django.core.mail.backends.console.EmailBackend",
+            "e-mail written to the console (console backend), not sent",
+        ),
+        ("django.core.mail.backends.dummy.EmailBackend", "e-mail discarded (dummy backend), not sent"),
+    ],
+)
+def test_the_worker_names_a_backend_that_does_not_send(caplog, capsys, backend, expected):
+    with override_settings(EMAIL_BACKEND=backend), caplog.at_level("INFO", logger="jobs.tasks"):
+        queue_email("件名", "本文", ["hotel@example.jp"])
+    assert _mail_log(caplog) == [f"{expected}, 1 recipient(s)"]
+    assert not any("e-mail sent" in line for line in _mail_log(caplog))
+
+
+def test_the_worker_names_the_file_backend_path(caplog, tmp_path):
+    backend = "django.core.mail.backends.filebased.EmailBackend"
+    with override_settings(EMAIL_BACKEND=backend, EMAIL_FILE_PATH=tmp_path), caplog.at_level("INFO"):
+        queue_email("件名", "本文", ["hotel@example.jp"])
+    assert len(list(tmp_path.iterdir())) == 1
+    assert _mail_log(caplog) == [
+        f"e-mail written to a file in {tmp_path} (file backend), not sent, 1 recipient(s)"
+    ]
+
+
+def test_only_smtp_is_reported_as_sent():
+    from django.core.mail import get_connection
+
+    from jobs.tasks import delivery
+
+    smtp = get_connection("django.core.mail.backends.smtp.EmailBackend", host="mail.example.jp", port=587)
+    assert delivery(smtp) == "e-mail sent by SMTP to mail.example.jp:587"
+    custom = get_connection("tests.test_jobs.OtherBackend")
+    assert delivery(custom) == "e-mail handed to tests.test_jobs.OtherBackend"
+
+
+class OtherBackend(BaseEmailBackend):
+    """A backend this project does not know (a provider's API): named, not claimed to be SMTP."""
+
+    def send_messages(self, email_messages) -> int:
+        return len(email_messages)
 
 
 @override_settings(JOBS_ENQUEUE_ON_COMMIT=True)

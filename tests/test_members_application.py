@@ -158,7 +158,7 @@ def test_full_flow_from_empty_draft_to_submitted(client, member, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(base + "/submit/", follow=True)
     page = _page(response)
-    assert "参加申請を提出しました。受付番号は A00001 です。" in page
+    assert f"参加申請を提出しました。受付番号は R{application.campaign_id}-A00001 です。" in page
     application.refresh_from_db()
     assert application.status == S.SUBMITTED and application.number == 1
     assert mail.outbox[-1].to and "受け付けました" in mail.outbox[-1].subject
@@ -332,7 +332,7 @@ def test_resubmission_after_return(client, member, django_capture_on_commit_call
     _upload(client, application, "passbook_copy", "tsucho2.png", png_bytes())
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(base + "/submit/", follow=True)
-    assert "受付番号は A00001 です" in _page(response)
+    assert f"受付番号は R{application.campaign_id}-A00001 です" in _page(response)
     application.refresh_from_db()
     assert application.status == S.SUBMITTED and application.number == 1
     page = _page(client.get(base + "/"))

@@ -56,7 +56,7 @@ def test_history_messages_and_approved_facilities(client, member):
         application, reviewer, approved_on=datetime.date(2025, 5, 1), note="ご参加ありがとうございます。"
     )
     page = _page(client, "/members/")
-    assert "登録決定" in page and "A00001" in page
+    assert "登録決定" in page and f"R{application.campaign_id}-A00001" in page
     assert "事務局からのメッセージ" in page and "ご参加ありがとうございます。" in page
     assert "参加申請を提出しました。" in page and "審査を開始しました。" in page
     assert "内部メモ" not in page  # staff notes never reach the applicant

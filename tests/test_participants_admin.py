@@ -427,6 +427,11 @@ def test_queue_filters_search_counts_and_order(reviewer_client):
     assert names(ward="izumi") == ["泉ホテル"]
     assert names(q="A00002") == ["泉ホテル"]
     assert names(q="ａ００００１") == ["青葉旅館"]  # full-width typing works
+    # The printed 受付番号 carries the round; the number alone (the old short form) still finds it.
+    assert names(q=f"R{campaign.pk}-A00002") == ["泉ホテル"]
+    assert names(q=f" r{campaign.pk} - a2 ") == ["泉ホテル"]
+    assert names(q=f"Ｒ{campaign.pk}－Ａ００００１") == ["青葉旅館"]
+    assert names(q=f"R{campaign.pk + 1000}-A00002") == []  # another round's A00002
     assert names(q="泉") == ["泉ホテル"]
     assert names(ward="no-such-ward") == ["泉ホテル", "青葉旅館"]  # a stale bookmark is ignored
     counts = {
@@ -463,7 +468,7 @@ def test_queue_pages_by_fifty_and_has_an_empty_state(reviewer_client):
     first = reviewer_client.get(url, {"campaign": campaign.slug})
     assert len(first.context["page_obj"].object_list) == 50
     second = reviewer_client.get(url, {"campaign": campaign.slug, "page": 2})
-    assert [a.reference for a in second.context["page_obj"].object_list] == ["A00051"]
+    assert [a.reference for a in second.context["page_obj"].object_list] == [f"R{campaign.pk}-A00051"]
 
 
 # --- notices for hotel users ---------------------------------------------------------------------

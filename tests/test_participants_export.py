@@ -96,8 +96,8 @@ def test_one_row_per_facility_of_approved_applications(round_, reviewer):
     lines = table(sheet)
     assert rows == len(lines) == 3
     assert [line["事業者名"] for line in lines] == ["株式会社青葉", "株式会社青葉", "泉観光有限会社"]
-    assert [line["受付番号"] for line in lines] == ["A00001", "A00001", "A00002"]
     prefix = f"R{round_.pk}-"
+    assert [line["受付番号"] for line in lines] == [f"{prefix}A00001", f"{prefix}A00001", f"{prefix}A00002"]
     codes = [line["施設コード"] for line in lines]
     assert codes == [f"{prefix}A00001-1", f"{prefix}A00001-2", f"{prefix}A00002-1"]
     first = lines[0]

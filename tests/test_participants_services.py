@@ -63,7 +63,7 @@ def test_submit_numbers_records_and_mails(django_capture_on_commit_callbacks):
         services.submit(application, member)
     application.refresh_from_db()
     assert application.status == S.SUBMITTED
-    assert application.number == 1 and application.reference == "A00001"
+    assert application.number == 1 and application.reference == f"R{application.campaign_id}-A00001"
     event = application.events.get()
     assert (event.from_status, event.to_status, event.actor) == (S.DRAFT, S.SUBMITTED, member)
     assert event.visible_to_applicant
@@ -71,6 +71,7 @@ def test_submit_numbers_records_and_mails(django_capture_on_commit_callbacks):
     message = mail.outbox[0]
     assert set(message.to) == {application.business.email, "owner@hotel.example.jp"}
     assert application.business.name in message.body
+    assert f"受付番号 R{application.campaign_id}-A00001" in message.body
     assert application.account_number not in message.body  # no personal data beyond the name
     assert "/members/" in message.body
 
@@ -162,6 +163,25 @@ def test_facility_codes_stay_unique_across_rounds(reviewer):
         services.approve(application, reviewer)
         codes.append(application.facilities.get().facility.code)
     assert codes[0] != codes[1] and all(code.endswith("-A00001-1") for code in codes)
+
+
+def test_the_reference_carries_the_round_and_the_facility_code_keeps_its_shape(reviewer):
+    """受付番号 restart in every round: `A00001` alone named one application in each. With the round in
+    it the reference is unique, and the facility code (in the guide's URLs, on claims) is unchanged:
+    the round once, not `R3-R3-A00001-1`."""
+    applications = []
+    for _round in range(2):
+        application = _in_review(reviewer)
+        services.save_checklist(application, reviewer, dict.fromkeys(application.CHECKLIST_FIELDS, True))
+        services.approve(application, reviewer)
+        applications.append(application)
+    first, second = applications
+    assert first.number == second.number == 1 and first.campaign_id != second.campaign_id
+    assert first.reference == f"R{first.campaign_id}-A00001" != second.reference
+    for application in applications:
+        code = application.facilities.get().facility.code
+        assert code == f"R{application.campaign_id}-A00001-1" == f"{application.reference}-1"
+        assert code.count("R") == 1
 
 
 def test_reject_needs_a_reason_and_is_final(reviewer):

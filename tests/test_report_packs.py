@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import zoneinfo
 from pathlib import Path
 
@@ -186,7 +187,7 @@ def test_monthly_pack_figures_agree_with_the_records(closed_june):
     _header, body, _total = _table(workbook["発注者確認"])
     assert len(body) == 1
     reference, _business, asked, decided, status = body[0]
-    assert reference.startswith("A") and status == "審査中"
+    assert re.fullmatch(r"R\d+-A\d{5}", reference) and status == "審査中"  # 受付番号 with its round
     assert asked == datetime.datetime(2025, 6, 10, 9) and decided == datetime.datetime(2025, 6, 12, 15)
     assert "判断待ち 0件" in workbook["発注者確認"]["A2"].value
 
