@@ -4,7 +4,13 @@ import datetime
 
 from django import template
 
-from core.formatting import format_date, format_wareki, format_yen
+from core.formatting import (
+    format_date,
+    format_wareki,
+    format_wareki_datetime,
+    format_wareki_month,
+    format_yen,
+)
 
 register = template.Library()
 
@@ -17,7 +23,20 @@ def jdate(value: datetime.date | None, arg: str = "") -> str:
 
 @register.filter
 def wareki(value: datetime.date | None) -> str:
+    """`令和8年12月7日` for the city's documents."""
     return format_wareki(value) if value else ""
+
+
+@register.filter
+def wareki_month(value: datetime.date | None) -> str:
+    """`令和8年11月`: a month in the city's documents."""
+    return format_wareki_month(value) if value else ""
+
+
+@register.filter
+def wareki_datetime(value: datetime.datetime | None) -> str:
+    """`令和8年12月7日 14:05` (Tokyo time)."""
+    return format_wareki_datetime(value) if value else ""
 
 
 @register.filter
