@@ -47,10 +47,12 @@ def _wareki_year(value: datetime.date) -> str:
     return f"{day.year}年"
 
 
-def format_wareki(value: datetime.date | datetime.datetime) -> str:
-    """`令和7年5月26日` for documents addressed to the city (a moment: its day in Tokyo)."""
+def format_wareki(value: datetime.date | datetime.datetime, *, weekday: bool = False) -> str:
+    """`令和7年5月26日` (`令和7年5月26日（月）` with `weekday`) for documents addressed to the city
+    (a moment: its day in Tokyo)."""
     value = _local(value)
-    return f"{_wareki_year(value)}{value.month}月{value.day}日"
+    text = f"{_wareki_year(value)}{value.month}月{value.day}日"
+    return f"{text}（{_WEEKDAYS_JA[value.weekday()]}）" if weekday else text
 
 
 def format_wareki_month(value: datetime.date) -> str:
@@ -69,6 +71,34 @@ def format_wareki_datetime(value: datetime.datetime) -> str:
 def format_wareki_period(start: datetime.date, end: datetime.date) -> str:
     """`令和7年5月26日〜令和7年7月10日`: a period in the city's documents."""
     return f"{format_wareki(start)}〜{format_wareki(end)}"
+
+
+# The city's documents in the active language: 和暦 in Japanese; an English rendering (a file made for
+# staff who use the English admin, the English survey report) has no use for the era.
+
+
+def document_date(value: datetime.date | datetime.datetime, *, weekday: bool = False) -> str:
+    """`令和8年12月7日` (`Mon 7 Dec 2026` / `7 Dec 2026` in English)."""
+    return format_date(value, weekday=weekday) if is_english() else format_wareki(value, weekday=weekday)
+
+
+def document_month(value: datetime.date) -> str:
+    """`令和8年11月` (`November 2026` in English)."""
+    return f"{value:%B %Y}" if is_english() else format_wareki_month(value)
+
+
+def document_datetime(value: datetime.datetime) -> str:
+    """`令和8年12月7日 14:05` (`7 Dec 2026 14:05` in English), Tokyo time."""
+    if is_english():
+        return f"{format_date(value, weekday=False)} {_local(value):%H:%M}"
+    return format_wareki_datetime(value)
+
+
+def document_period(start: datetime.date, end: datetime.date) -> str:
+    """`令和7年5月26日〜令和7年7月10日` (`26 May 2025 – 10 Jul 2025` in English)."""
+    if is_english():
+        return f"{format_date(start, weekday=False)} – {format_date(end, weekday=False)}"
+    return format_wareki_period(start, end)
 
 
 def format_yen(value: int | None) -> str:

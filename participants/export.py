@@ -33,7 +33,7 @@ from openpyxl import Workbook
 from audit.log import record
 from audit.models import AuditAction
 from core.excel import Column, new_workbook, to_bytes, write_table
-from core.formatting import format_wareki, format_wareki_datetime
+from core.formatting import document_date, document_datetime
 from facilities.models import Participation
 
 from .models import ApplicationFacility, ApplicationStatus, ParticipantExport, ParticipantSnapshot
@@ -461,7 +461,7 @@ def _account_note(full_account_numbers: bool) -> str:
 def _snapshot_note(snapshot: ParticipantSnapshot | None) -> str:
     if snapshot is None:
         return _("確定版: 未作成")
-    return _("確定版: %(at)s 確定") % {"at": format_wareki_datetime(snapshot.frozen_at)}
+    return _("確定版: %(at)s 確定") % {"at": document_datetime(snapshot.frozen_at)}
 
 
 DIFF_COLUMNS = [
@@ -494,7 +494,7 @@ def write_diff_sheet(workbook: Workbook, campaign, result: Diff) -> None:
         "確定版 %(at)s 確定（確定者 %(user)s）／ 追加 %(added)s件・削除 %(removed)s件・変更 %(changed)s件"
         " ／ 販売状況・販売終了日は比較しません"
     ) % {
-        "at": format_wareki_datetime(snapshot.frozen_at),
+        "at": document_datetime(snapshot.frozen_at),
         "user": user_label(snapshot.frozen_by),
         "added": len(result.added),
         "removed": len(result.removed),
@@ -529,16 +529,16 @@ def build_workbook(
     if frozen:
         title = _("参加事業者データ（確定版）（%(campaign)s）") % {"campaign": campaign.name}
         subtitle = _("確定日時 %(at)s ／ 確定者 %(user)s ／ 納品期限 %(due)s ／ %(account)s ／ %(count)s") % {
-            "at": format_wareki_datetime(exported_at),
+            "at": document_datetime(exported_at),
             "user": user_label(user),
-            "due": format_wareki(campaign.participant_data_due),
+            "due": document_date(campaign.participant_data_due),
             "account": _account_note(full_account_numbers),
             "count": _counts_text(rows),
         }
     else:
         title = _("参加事業者データ（%(campaign)s）") % {"campaign": campaign.name}
         subtitle = _("出力日時 %(at)s ／ 出力者 %(user)s ／ %(account)s ／ %(count)s ／ %(snapshot)s") % {
-            "at": format_wareki_datetime(exported_at),
+            "at": document_datetime(exported_at),
             "user": user_label(user),
             "account": _account_note(full_account_numbers),
             "count": _counts_text(rows),

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,7 +29,7 @@ from audit.log import record
 from audit.models import AuditAction
 from campaigns.models import Campaign
 from core.excel import to_bytes
-from core.formatting import format_wareki, format_wareki_datetime
+from core.formatting import document_date, document_datetime
 
 from . import permissions as perms
 from .export import (
@@ -54,7 +54,7 @@ def frozen_filename(campaign: Campaign, at: datetime.datetime) -> str:
 
 def already_frozen_message(snapshot: ParticipantSnapshot) -> str:
     return _("このキャンペーンの確定版は%(at)sに%(user)sが作成済みです。確定版は1回だけ作成できます。") % {
-        "at": format_wareki_datetime(snapshot.frozen_at),
+        "at": document_datetime(snapshot.frozen_at),
         "user": user_label(snapshot.frozen_by),
     }
 
@@ -79,9 +79,10 @@ def freeze(campaign: Campaign, user, *, via_request=None) -> ParticipantSnapshot
             raise FreezeError(
                 _("このキャンペーンには参加施設がないため、確定版を作成できません。") + " " + _empty_hint()
             )
-        workbook = build_workbook(
-            campaign, rows, user=user, exported_at=frozen_at, full_account_numbers=False, frozen=True
-        )
+        with translation.override("ja"):  # the deliverable is the city's Japanese document
+            workbook = build_workbook(
+                campaign, rows, user=user, exported_at=frozen_at, full_account_numbers=False, frozen=True
+            )
         content = to_bytes(workbook)
         filename = frozen_filename(campaign, frozen_at)
         snapshot = ParticipantSnapshot(
@@ -194,7 +195,7 @@ class Reminder:
 
     @property
     def due_text(self) -> str:
-        return format_wareki(self.due_on)
+        return document_date(self.due_on)
 
 
 def reminders(today: datetime.date | None = None) -> list[Reminder]:

@@ -4,13 +4,7 @@ import datetime
 
 from django import template
 
-from core.formatting import (
-    format_date,
-    format_wareki,
-    format_wareki_datetime,
-    format_wareki_month,
-    format_yen,
-)
+from core.formatting import document_date, document_datetime, document_month, format_date, format_yen
 
 register = template.Library()
 
@@ -21,22 +15,25 @@ def jdate(value: datetime.date | None, arg: str = "") -> str:
     return format_date(value, weekday=arg != "short")
 
 
+# 和暦 filters for the city's documents (`core.formatting.document_*`: the English date in English).
+
+
 @register.filter
 def wareki(value: datetime.date | None) -> str:
-    """`令和8年12月7日` for the city's documents."""
-    return format_wareki(value) if value else ""
+    """`令和8年12月7日`."""
+    return document_date(value) if value else ""
 
 
 @register.filter
 def wareki_month(value: datetime.date | None) -> str:
-    """`令和8年11月`: a month in the city's documents."""
-    return format_wareki_month(value) if value else ""
+    """`令和8年11月`: a month."""
+    return document_month(value) if value else ""
 
 
 @register.filter
 def wareki_datetime(value: datetime.datetime | None) -> str:
     """`令和8年12月7日 14:05` (Tokyo time)."""
-    return format_wareki_datetime(value) if value else ""
+    return document_datetime(value) if value else ""
 
 
 @register.filter
