@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel
@@ -527,6 +528,5 @@ class ParticipantSnapshot(models.Model):
 
     @property
     def on_time(self) -> bool:
-        from django.utils import timezone
-
+        """Frozen on or before the due date (Tokyo day)."""
         return timezone.localtime(self.frozen_at).date() <= self.due_on
