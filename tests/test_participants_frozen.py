@@ -121,7 +121,8 @@ def test_the_export_lists_imported_participants_too(round_, reviewer):
     assert [line["参加の経緯"] for line in lines] == ["申請", "一括取込等", "一括取込等"]
     assert [line["施設コード"] for line in lines][1:] == ["IMP-1", "IMP-2"]
     applied, imported = lines[0], lines[1]
-    assert applied["受付番号"] == "A00001" and applied["事業者名"] == "株式会社青葉"
+    application = Application.objects.get(campaign=round_)
+    assert applied["受付番号"] == application.reference and applied["事業者名"] == "株式会社青葉"
     assert applied["口座番号"] == "****567" and applied["営業許可番号"]
     # Nothing is invented for a facility without an application: its own record, and blanks.
     assert imported["施設名"] == "作並の宿" and imported["区"] == "太白区" and imported["客室数"] == 30
