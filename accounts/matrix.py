@@ -299,6 +299,13 @@ SCREENS: list[Screen] = [
     _admin("participants_escalations", S_PARTICIPANTS, _("発注者確認の案件"), P.DECIDE),
     _admin("participants_export", S_PARTICIPANTS, _("参加事業者データの出力"), P.EXPORT),
     _admin("participants_export_log", S_PARTICIPANTS, _("出力記録"), P.EXPORT_LOG),
+    _admin("participants_freeze", S_PARTICIPANTS, _("参加事業者データを確定版にする"), P.FREEZE),
+    _admin(
+        "participants_frozen_download",
+        S_PARTICIPANTS,
+        _("参加事業者データ（確定版）のダウンロード"),
+        P.FROZEN,
+    ),
     *_snippet("participants.participantnotice", S_PARTICIPANTS, _("参加事業者向けお知らせ"), publish=True),
     # 実績報告・精算
     _admin("claims_list", S_SETTLEMENT, _("実績報告"), C.VIEW),

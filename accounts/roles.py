@@ -58,6 +58,10 @@ _APPLICATION_REVIEW = [
     "participants.review_application",
     "participants.export_participants",
 ]
+# 参加事業者データ（確定版, spec 6.1 (4)): the back office that exports it freezes it once; the city,
+# which receives it, downloads the frozen file again (it changes nothing).
+_PARTICIPANTS_FROZEN = ["participants.view_participantsnapshot"]
+_PARTICIPANTS_FREEZE = [*_PARTICIPANTS_FROZEN, "participants.add_participantsnapshot"]
 
 # 実績報告・精算 (claims and settlement): reviewers check claims, accountants approve them and move
 # the money, the city reads the budget and the reports.
@@ -148,6 +152,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_FACILITY_EDIT,
         *_FACILITY_SALES,
         *_APPLICATION_REVIEW,
+        *_PARTICIPANTS_FREEZE,
         *_CLAIM_REVIEW,
         *_SURVEY_RESULTS,
         *_LOTTERY_RUN,
@@ -160,6 +165,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_APPLICATION_VIEW,
         "participants.export_participants",
         "participants.view_full_bank_account",
+        *_PARTICIPANTS_FREEZE,
         *_SETTLEMENT,
         *_REPORT_PACKS_MAKE,
     ],
@@ -172,6 +178,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "participants.decide_escalation",
         "participants.export_participants",
         "participants.view_participantexport",
+        *_PARTICIPANTS_FROZEN,
         *_CLAIM_VIEW,
         *_BUDGET_VIEW,
         *_REPORTS_VIEW,

@@ -21,6 +21,9 @@ from django.utils.translation import pgettext_lazy
 from core.i18n import pick_language
 
 DEFAULT_BUDGET_YEN = 120_000_000
+# 仕様書 6.1 (4): 参加事業者データの確定データは「令和7年5月9日（金）までに」納品する. A new round
+# takes the same month and day in the year its applications open, unless staff set another date.
+PARTICIPANT_DATA_DUE_MONTH_DAY = (5, 9)
 
 
 class CampaignStatus(models.TextChoices):
@@ -72,6 +75,15 @@ class Campaign(models.Model):
     stay_end = models.DateField(_("宿泊対象期間（最終日）"))
     application_start = models.DateField(_("参加申請の受付開始日"))
     application_end = models.DateField(_("参加申請の受付終了日"))
+    participant_data_due_on = models.DateField(
+        _("参加事業者データ（確定版）の納品期限"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "空欄のときは、参加申請の受付開始日の年の5月9日です（仕様書 6.1 (4)）。"
+            "確定版を作成するまで、管理画面のダッシュボードに納品期限を表示します。"
+        ),
+    )
 
     budget = models.PositiveBigIntegerField(
         _("割引予算（円）"),
@@ -124,6 +136,14 @@ class Campaign(models.Model):
             errors["stay_end"] = _("宿泊対象期間の最終日は、初日以降の日付にしてください。")
         if self.application_start and self.application_end and self.application_end < self.application_start:
             errors["application_end"] = _("参加申請の受付終了日は、受付開始日以降の日付にしてください。")
+        if (
+            self.participant_data_due_on
+            and self.application_start
+            and self.participant_data_due_on < self.application_start
+        ):
+            errors["participant_data_due_on"] = _(
+                "参加事業者データの納品期限は、参加申請の受付開始日以降の日付にしてください。"
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -131,6 +151,15 @@ class Campaign(models.Model):
     def display_name(self) -> str:
         """The name in the active language (English falls back to Japanese)."""
         return pick_language(self.name, self.name_en)
+
+    @property
+    def participant_data_due(self) -> datetime.date:
+        """The day the 参加事業者データ（確定版） is due: the date staff set, else May 9 of the year the
+        round's applications open (the spec's 令和7年5月9日 for the 2025 round)."""
+        if self.participant_data_due_on:
+            return self.participant_data_due_on
+        month, day = PARTICIPANT_DATA_DUE_MONTH_DAY
+        return datetime.date(self.application_start.year, month, day)
 
     def status(self, today: datetime.date | None = None) -> CampaignStatus:
         today = today or timezone.localdate()

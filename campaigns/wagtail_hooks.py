@@ -23,6 +23,7 @@ class CampaignViewSet(SnippetViewSet):
             [
                 FieldRowPanel([FieldPanel("application_start"), FieldPanel("application_end")]),
                 FieldRowPanel([FieldPanel("stay_start"), FieldPanel("stay_end")]),
+                FieldPanel("participant_data_due_on"),
             ],
             heading=_("日程"),
         ),

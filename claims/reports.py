@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _l
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.excel import Column, as_text, new_workbook, to_bytes, write_only_value, write_table
+from core.formatting import document_datetime, document_month
 from facilities.models import Participation
 
 from .models import BudgetAccount, Claim, ClaimLine, ClaimStatus, MonthlyClose
@@ -163,7 +164,9 @@ MONTHLY_SPEC = [
 
 
 def monthly_title(close: MonthlyClose) -> str:
-    return _("支払実績報告（%(month)s締め）") % {"month": f"{close.month:%Y年%-m月}"}
+    """`支払実績報告（令和7年6月分）`: the city's documents are dated in 和暦 (the data cells keep real
+    dates for Excel)."""
+    return _("支払実績報告（%(month)s分）") % {"month": document_month(close.month)}
 
 
 def write_monthly_sheet(sheet: Worksheet, close: MonthlyClose) -> int:
@@ -174,7 +177,7 @@ def write_monthly_sheet(sheet: Worksheet, close: MonthlyClose) -> int:
         _columns(MONTHLY_SPEC),
         rows,
         title=f"{monthly_title(close)} {close.campaign.name}",
-        subtitle=_("締め日時 %(at)s") % {"at": f"{timezone.localtime(close.closed_at):%Y/%m/%d %H:%M}"},
+        subtitle=_("締め日時 %(at)s") % {"at": document_datetime(close.closed_at)},
         freeze_columns=2,
         totals=_totals(MONTHLY_SPEC, rows),
     )
@@ -241,7 +244,7 @@ def write_completion_sheet(sheet: Worksheet, campaign, rows: list[dict] | None =
         _columns(COMPLETION_SPEC),
         rows,
         title=f"{COMPLETION_TITLE} {campaign.name}",
-        subtitle=_("作成日時 %(at)s") % {"at": f"{timezone.localtime():%Y/%m/%d %H:%M}"},
+        subtitle=_("作成日時 %(at)s") % {"at": document_datetime(timezone.now())},
         freeze_columns=2,
         totals=_totals(COMPLETION_SPEC, rows),
     )

@@ -32,6 +32,7 @@ from core.security import starts_like_formula
 
 DATE_FORMAT = "yyyy/mm/dd"
 DATETIME_FORMAT = "yyyy/mm/dd hh:mm"
+MONTH_FORMAT = "yyyy/mm"
 YEN_FORMAT = '#,##0"円"'
 INT_FORMAT = "#,##0"
 MIN_WIDTH, MAX_WIDTH = 6, 60
@@ -43,7 +44,7 @@ class Column:
     """A column: its Japanese header, how to read the value from a row, and its kind.
 
     kind: "text", "code" (text that must stay text, e.g. 0-leading codes), "date", "datetime",
-    "int", "yen".
+    "month" (a date shown as its month, so Excel still sorts and filters it), "int", "yen".
     """
 
     header: str
@@ -152,6 +153,8 @@ def _format(cell, kind: str) -> None:
         cell.number_format = DATE_FORMAT
     elif kind == "datetime":
         cell.number_format = DATETIME_FORMAT
+    elif kind == "month":
+        cell.number_format = MONTH_FORMAT
     elif kind == "yen":
         cell.number_format = YEN_FORMAT
     elif kind == "int":

@@ -29,14 +29,76 @@ def format_date(value: datetime.date | datetime.datetime | None, *, weekday: boo
     return f"{text}（{_WEEKDAYS_JA[value.weekday()]}）" if weekday else text
 
 
-def format_wareki(value: datetime.date) -> str:
-    """`令和7年5月26日` for documents addressed to the city."""
+def _local(value: datetime.date | datetime.datetime) -> datetime.date | datetime.datetime:
+    if isinstance(value, datetime.datetime):
+        from django.utils import timezone
+
+        return timezone.localtime(value) if timezone.is_aware(value) else value
+    return value
+
+
+def _wareki_year(value: datetime.date) -> str:
+    """`令和7年` (`令和元年` for its first year); a date before 平成 keeps its 西暦 year."""
+    day = value.date() if isinstance(value, datetime.datetime) else value
     for start, era in _ERAS:
-        if value >= start:
-            year = value.year - start.year + 1
-            year_text = "元" if year == 1 else str(year)
-            return f"{era}{year_text}年{value.month}月{value.day}日"
-    return f"{value.year}年{value.month}月{value.day}日"
+        if day >= start:
+            year = day.year - start.year + 1
+            return f"{era}{'元' if year == 1 else year}年"
+    return f"{day.year}年"
+
+
+def format_wareki(value: datetime.date | datetime.datetime, *, weekday: bool = False) -> str:
+    """`令和7年5月26日` (`令和7年5月26日（月）` with `weekday`) for documents addressed to the city
+    (a moment: its day in Tokyo)."""
+    value = _local(value)
+    text = f"{_wareki_year(value)}{value.month}月{value.day}日"
+    return f"{text}（{_WEEKDAYS_JA[value.weekday()]}）" if weekday else text
+
+
+def format_wareki_month(value: datetime.date) -> str:
+    """`令和8年11月` for a month (any day of it): the city's reports are titled by month."""
+    value = _local(value)
+    first = datetime.date(value.year, value.month, 1)
+    return f"{_wareki_year(first)}{first.month}月"
+
+
+def format_wareki_datetime(value: datetime.datetime) -> str:
+    """`令和8年12月7日 14:05` (Tokyo time) for the "made at" lines of the city's documents."""
+    value = _local(value)
+    return f"{format_wareki(value)} {value:%H:%M}"
+
+
+def format_wareki_period(start: datetime.date, end: datetime.date) -> str:
+    """`令和7年5月26日〜令和7年7月10日`: a period in the city's documents."""
+    return f"{format_wareki(start)}〜{format_wareki(end)}"
+
+
+# The city's documents in the active language: 和暦 in Japanese; an English rendering (a file made for
+# staff who use the English admin, the English survey report) has no use for the era.
+
+
+def document_date(value: datetime.date | datetime.datetime, *, weekday: bool = False) -> str:
+    """`令和8年12月7日` (`Mon 7 Dec 2026` / `7 Dec 2026` in English)."""
+    return format_date(value, weekday=weekday) if is_english() else format_wareki(value, weekday=weekday)
+
+
+def document_month(value: datetime.date) -> str:
+    """`令和8年11月` (`November 2026` in English)."""
+    return f"{value:%B %Y}" if is_english() else format_wareki_month(value)
+
+
+def document_datetime(value: datetime.datetime) -> str:
+    """`令和8年12月7日 14:05` (`7 Dec 2026 14:05` in English), Tokyo time."""
+    if is_english():
+        return f"{format_date(value, weekday=False)} {_local(value):%H:%M}"
+    return format_wareki_datetime(value)
+
+
+def document_period(start: datetime.date, end: datetime.date) -> str:
+    """`令和7年5月26日〜令和7年7月10日` (`26 May 2025 – 10 Jul 2025` in English)."""
+    if is_english():
+        return f"{format_date(start, weekday=False)} – {format_date(end, weekday=False)}"
+    return format_wareki_period(start, end)
 
 
 def format_yen(value: int | None) -> str:

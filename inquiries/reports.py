@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from core.excel import Column, new_workbook, to_bytes, write_table
-from core.formatting import format_date
+from core.formatting import document_date, document_datetime, document_month
 
 from .models import ReportKind
 from .services import Tally, daily_tally, monthly_tally
@@ -47,9 +47,11 @@ def build_tally(kind: str, day: datetime.date) -> Tally:
 
 
 def tally_period_label(tally: Tally) -> str:
+    """The period in 和暦, as the city's documents date it: `令和7年7月分`, `令和7年7月18日（金）`
+    (an English file gets the English date)."""
     if tally.kind == ReportKind.MONTHLY:
-        return f"{tally.start:%Y年%-m月}"
-    return format_date(tally.start)
+        return _("%(month)s分") % {"month": document_month(tally.start)}
+    return document_date(tally.start, weekday=True)
 
 
 def tally_title(tally: Tally) -> str:
@@ -103,8 +105,8 @@ def write_tally_sheets(workbook: Workbook, tally: Tally, *, first=None, prefix: 
     subtitle = _(
         "提出期限 %(deadline)s ／ 作成日時 %(now)s ／ 簡易集計は件数のみで、対応時間の平均には含みません。"
     ) % {
-        "deadline": format_deadline(tally.deadline),
-        "now": f"{timezone.localtime():%Y-%m-%d %H:%M}",
+        "deadline": document_datetime(tally.deadline),
+        "now": document_datetime(timezone.now()),
     }
 
     sheet = first if first is not None else workbook.create_sheet()

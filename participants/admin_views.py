@@ -17,11 +17,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -29,12 +30,14 @@ from wagtail.admin.auth import permission_required
 
 from audit.log import record
 from audit.models import AuditAction
+from campaigns.models import Campaign
 from campaigns.selection import selected_campaign
 from core.paging import query_without
 from jobs.admin_views import start_download
 
+from . import export as participant_export
+from . import frozen, services
 from . import permissions as perms
-from . import services
 from .admin_forms import (
     QUEUE_STATUSES,
     ApplicationFilter,
@@ -48,7 +51,6 @@ from .admin_forms import (
     campaign_choices,
 )
 from .documents import serve_document
-from .export import participant_entries
 from .models import (
     Application,
     ApplicationDocument,
@@ -56,6 +58,7 @@ from .models import (
     ApplicationStatus,
     EventKind,
     ParticipantExport,
+    ParticipantSnapshot,
 )
 
 S = ApplicationStatus
@@ -399,11 +402,13 @@ def audit_document_view(request: HttpRequest, document: ApplicationDocument, scr
 
 
 class ExportForm(forms.Form):
+    # The round is picked with the selector at the top of the page (its summary is that round's).
     campaign = forms.ModelChoiceField(
         label=gettext_lazy("キャンペーン"),
         queryset=campaign_choices(),
         empty_label=None,
         to_field_name="slug",
+        widget=forms.HiddenInput,
     )
     full_account_numbers = forms.BooleanField(
         label=gettext_lazy("口座番号を伏せずに出力する"),
@@ -417,10 +422,37 @@ class ExportForm(forms.Form):
             del self.fields["full_account_numbers"]
 
 
+def _forbidden(message: str) -> HttpResponse:
+    # A plain 403 (Wagtail would turn PermissionDenied into a redirect to the dashboard).
+    return HttpResponseForbidden(message, content_type="text/plain; charset=utf-8")
+
+
+def _export_url(campaign) -> str:
+    url = reverse("participants_export")
+    return f"{url}?campaign={campaign.slug}" if campaign is not None else url
+
+
+def _export_summary(campaign) -> dict[str, Any]:
+    """What the export screen says about a round: its rows by 参加の経緯, the 確定版 and the 差分."""
+    if campaign is None:
+        return {}
+    rows = participant_export.rows_for(campaign, full_account_numbers=False)
+    counts = participant_export.source_counts(rows)
+    snapshot = participant_export.snapshot_of(campaign)
+    return {
+        "row_count": len(rows),
+        "application_count": counts[participant_export.SOURCE_APPLICATION],
+        "other_count": counts[participant_export.SOURCE_OTHER],
+        "snapshot": snapshot,
+        "changes": participant_export.current_diff(campaign, rows) if snapshot is not None else None,
+        "due": frozen.due_status(campaign),
+    }
+
+
 @permission_required(perms.EXPORT)
 @require_http_methods(["GET", "POST"])
 def export(request: HttpRequest) -> HttpResponse:
-    _campaigns, campaign = selected_campaign(request)
+    campaigns, campaign = selected_campaign(request)
     if request.method == "POST":
         form = ExportForm(request.POST, user=request.user)
         if form.is_valid():
@@ -438,11 +470,74 @@ def export(request: HttpRequest) -> HttpResponse:
         "participants/admin/export.html",
         {
             "form": form,
+            "campaigns": campaigns,
             "campaign": campaign,
-            "row_count": participant_entries(campaign).count() if campaign else 0,
+            **_export_summary(campaign),
+            "can_freeze": perms.can_freeze(request.user),
+            "can_download_frozen": perms.can_download_frozen(request.user),
             "can_view_export_log": perms.can_view_export_log(request.user),
         },
+        status=200 if request.method == "GET" else 400,
     )
+
+
+@require_http_methods(["GET", "POST"])
+def freeze(request: HttpRequest) -> HttpResponse:
+    """確定版として保存: a confirmation page first (what will be frozen, for which round, the due
+    date), then the freeze itself. The round is named exactly (an unknown one is a 404): a stale
+    bookmark must never freeze another round than the one on the page."""
+    if not perms.can_freeze(request.user):
+        return _forbidden(_("参加事業者データを確定版にする権限がありません。"))
+    slug = request.POST.get("campaign") if request.method == "POST" else request.GET.get("campaign")
+    if slug:
+        campaign = Campaign.objects.filter(slug=slug).first()
+    else:
+        campaign = None if request.method == "POST" else selected_campaign(request)[1]
+    if campaign is None:
+        raise Http404
+    back = _export_url(campaign)
+    if request.method == "POST" and request.POST.get("confirmed") == "1":
+        try:
+            snapshot = frozen.freeze(campaign, request.user, via_request=request)
+        except frozen.FreezeError as exc:
+            messages.error(request, str(exc))
+            return redirect(back)
+        messages.success(
+            request,
+            _("%(campaign)sの参加事業者データを確定版として保存しました（%(count)s件、SHA-256 %(hash)s）。")
+            % {"campaign": campaign.name, "count": snapshot.row_count, "hash": snapshot.sha256},
+        )
+        return redirect(back)
+    summary = _export_summary(campaign)
+    problem = ""
+    if summary["snapshot"] is not None:
+        problem = frozen.already_frozen_message(summary["snapshot"])
+    elif not summary["row_count"]:
+        problem = _("このキャンペーンには参加施設がないため、確定版を作成できません。")
+    return TemplateResponse(
+        request,
+        "participants/admin/freeze_confirm.html",
+        {"campaign": campaign, "back": back, "problem": problem, **summary},
+        status=409 if problem and request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET"])
+def frozen_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 確定版 exactly as it was frozen (checked against its SHA-256), recorded like every
+    download of personal data."""
+    if not perms.can_download_frozen(request.user):
+        return _forbidden(_("参加事業者データ（確定版）をダウンロードする権限がありません。"))
+    snapshot = get_object_or_404(ParticipantSnapshot.objects.select_related("campaign"), pk=pk)
+    try:
+        content = frozen.open_frozen(snapshot, request.user, via_request=request)
+    except frozen.FreezeError as exc:
+        messages.error(request, str(exc))
+        return redirect(_export_url(snapshot.campaign))
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, snapshot.filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @permission_required(perms.EXPORT_LOG)

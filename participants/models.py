@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel
@@ -484,3 +485,56 @@ class ParticipantExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.exported_by} ({self.row_count})"
+
+
+def _frozen_path(instance: ParticipantSnapshot, filename: str) -> str:
+    return f"participants/frozen/{instance.campaign_id}/{filename}"
+
+
+class ParticipantSnapshot(models.Model):
+    """参加事業者データ（確定版）: the round's participant data as frozen and handed to the city.
+
+    One per round (spec 6.1 (4): the 確定データ is delivered once, by a date). The workbook is kept
+    exactly as it was made in the private storage with its SHA-256, so the city can download the very
+    file it received again; `rows` holds the same data as values, so later exports can say what
+    changed since. The erasure of the round's personal data deletes the file and `rows` and keeps the
+    rest (who froze it, when, how many rows, the hash) as the record of the delivery.
+    """
+
+    campaign = models.OneToOneField(
+        "campaigns.Campaign",
+        verbose_name=_("キャンペーン"),
+        on_delete=models.CASCADE,
+        related_name="participant_snapshot",
+    )
+    frozen_at = models.DateTimeField(_("確定日時"))
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("確定者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    due_on = models.DateField(_("納品期限"))
+    row_count = models.PositiveIntegerField(_("行数"))
+    file = models.FileField(
+        _("ファイル"), storage=private_storage, upload_to=_frozen_path, max_length=200, blank=True
+    )
+    filename = models.CharField(_("ファイル名"), max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    rows = models.JSONField(_("確定時の内容"), default=dict, blank=True, editable=False)
+    erased_at = models.DateTimeField(_("個人情報の消去日時"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-frozen_at"]
+        verbose_name = _("参加事業者データ（確定版）")
+        verbose_name_plural = pgettext_lazy("plural", "参加事業者データ（確定版）")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.frozen_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def on_time(self) -> bool:
+        """Frozen on or before the due date (Tokyo day)."""
+        return timezone.localtime(self.frozen_at).date() <= self.due_on

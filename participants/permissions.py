@@ -14,6 +14,10 @@ DECIDE = "participants.decide_escalation"
 EXPORT = "participants.export_participants"
 FULL_ACCOUNT = "participants.view_full_bank_account"
 EXPORT_LOG = "participants.view_participantexport"
+# 参加事業者データ（確定版）: the back office that exports freezes it; the city, which receives it,
+# downloads it again but changes nothing.
+FREEZE = "participants.add_participantsnapshot"
+FROZEN = "participants.view_participantsnapshot"
 
 
 def can_view(user) -> bool:
@@ -39,6 +43,14 @@ def can_export(user) -> bool:
 
 def can_see_full_account(user) -> bool:
     return user is not None and user.has_perm(FULL_ACCOUNT)
+
+
+def can_freeze(user) -> bool:
+    return user is not None and user.has_perm(FREEZE)
+
+
+def can_download_frozen(user) -> bool:
+    return user is not None and user.has_perm(FROZEN)
 
 
 def can_view_export_log(user) -> bool:

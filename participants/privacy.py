@@ -14,6 +14,10 @@ Field by field (`participants.models`):
   in the figures and the ledger and, for lodging businesses, are public (旅館業法 register, the guide).
 * `ApplicationFacility` (facility name, address, phone, licence) — facility data, public in the guide:
   kept. Pledges, checklist, dates and states: kept (no personal data, needed to explain the figures).
+* `ParticipantSnapshot` (参加事業者データ（確定版）) — the frozen workbook and the values kept for the
+  差分 hold the businesses' representatives, contacts and (masked) accounts: the file is deleted and
+  the values emptied; who froze it, when, how many rows and the SHA-256 stay as the record of the
+  delivery.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from django.utils.translation import gettext as _
 from facilities.models import Participation
 from privacy.categories import Category
 
-from .models import Application, ApplicationDocument, ApplicationEvent, Business
+from .models import Application, ApplicationDocument, ApplicationEvent, Business, ParticipantSnapshot
 
 BUSINESS_PERSONAL_FIELDS = ["representative", "contact_person", "phone", "email"]
 
@@ -117,4 +121,19 @@ def erase_business_contacts(erase_ids: set[int], kept_ids: set[int], *, dry_run:
     )
     if not dry_run and category.records:
         businesses.update(**{name: "" for name in BUSINESS_PERSONAL_FIELDS}, updated_at=timezone.now())
+    return category
+
+
+def erase_frozen_data(campaign, *, dry_run: bool) -> Category:
+    snapshots = ParticipantSnapshot.objects.filter(campaign=campaign, erased_at__isnull=True)
+    names = [name for name in snapshots.values_list("file", flat=True) if name]
+    category = Category(
+        key="participant_snapshot",
+        label=_("参加事業者データ（確定版）のファイルと内容"),
+        method=_("ファイル削除（OS のファイル削除）と内容の空欄化（確定日時・確定者・行数・SHA-256 は残す）"),
+        records=snapshots.count(),
+        files=names,
+    )
+    if not dry_run and category.records:
+        snapshots.update(rows={}, file="", erased_at=timezone.now())
     return category

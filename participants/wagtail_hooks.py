@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import Menu, SubmenuMenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -40,6 +41,12 @@ def register_participant_admin_urls():
         path("participants/escalations/", admin_views.escalations, name="participants_escalations"),
         path("participants/export/", admin_views.export, name="participants_export"),
         path("participants/exports/", admin_views.export_log, name="participants_export_log"),
+        path("participants/export/freeze/", admin_views.freeze, name="participants_freeze"),
+        path(
+            "participants/export/frozen/<int:pk>/",
+            admin_views.frozen_download,
+            name="participants_frozen_download",
+        ),
         path(
             "participants/applications/<uuid:pk>/",
             admin_views.application_detail,
@@ -91,3 +98,29 @@ def register_participants_menu():
     return SubmenuMenuItem(
         pgettext_lazy("plural", "参加事業者"), Menu(items=items), icon_name="group", order=230
     )
+
+
+class FreezeReminderPanel(Component):
+    """The dashboard's reminder of the 参加事業者データ（確定版） still to be frozen (spec 6.1 (4)), for the
+    staff who may freeze it: each round taking applications or running without one, and its due date."""
+
+    name = "participants_freeze_reminder"
+    order = 90
+    template_name = "participants/admin/freeze_reminder_panel.html"
+
+    def __init__(self, reminders) -> None:
+        self.reminders = reminders
+
+    def get_context_data(self, parent_context=None):
+        return {"reminders": self.reminders}
+
+
+@hooks.register("construct_homepage_panels")
+def add_freeze_reminder(request, panels) -> None:
+    if not perms.can_freeze(request.user):
+        return
+    from .frozen import reminders
+
+    found = reminders()
+    if found:
+        panels.append(FreezeReminderPanel(found))

@@ -94,6 +94,7 @@ def _categories(campaign: Campaign, actor=None, *, dry_run: bool) -> list[Catego
             participants_privacy.erase_bank_accounts(campaign, dry_run=dry_run),
             participants_privacy.erase_documents(campaign, dry_run=dry_run),
             participants_privacy.erase_review_notes(campaign, dry_run=dry_run),
+            participants_privacy.erase_frozen_data(campaign, dry_run=dry_run),
             participants_privacy.erase_business_contacts(erase_businesses, keep_businesses, dry_run=dry_run),
             *members_privacy.erase_hotel_users(erase_businesses, keep_businesses, dry_run=dry_run),
             members_privacy.claim_upload_files(campaign, dry_run=dry_run),

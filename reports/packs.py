@@ -2,6 +2,8 @@
 
 * Monthly pack of a month closed with claims' 月末締め: payments by facility (the figures frozen in
   `MonthlyClose.rows`), the call center's monthly tally, survey progress and the 発注者確認 cases.
+* Dates: titles, periods and "made at" lines in 和暦 (令和7年6月分, 令和7年6月1日〜令和7年6月30日), as
+  the city's documents are dated; data cells stay real dates so Excel sorts and filters them.
 * Final pack (事業終了報告): each facility's allocation (the plan) against its payment results
   (`claims.reports.completion_rows`), inquiries per month and category, the survey summary and the
   escalations of the whole round. Before the stay period has ended it can only be made as a 暫定版
@@ -39,6 +41,7 @@ from claims import reports as claim_reports
 from claims.admin_forms import add_months, campaign_months, month_label
 from claims.models import MonthlyClose
 from core.excel import Column, new_workbook, to_bytes, write_table
+from core.formatting import document_datetime, document_month, document_period
 from core.pdf import FONT_FAMILY, PdfError, check_fonts, html_to_pdf
 from inquiries import reports as inquiry_reports
 from inquiries.services import Tally, monthly_tally
@@ -275,8 +278,8 @@ def monthly_data(campaign: Campaign, month: datetime.date) -> PackData:
     data = PackData(
         kind=PackKind.MONTHLY,
         campaign=campaign,
-        title=_("月次業務報告（%(month)s）") % {"month": month_label(month)},
-        period=f"{month:%Y/%m/%d} 〜 {claim_reports.month_end(month):%Y/%m/%d}",
+        title=_("月次業務報告（%(month)s分）") % {"month": document_month(month)},
+        period=document_period(month, claim_reports.month_end(month)),
         month=month,
         close=close,
         payments=close.rows,
@@ -301,7 +304,7 @@ def final_data(campaign: Campaign, provisional: bool = False) -> PackData:
         kind=PackKind.FINAL,
         campaign=campaign,
         title=_("事業終了報告"),
-        period=f"{campaign.stay_start:%Y/%m/%d} 〜 {campaign.stay_end:%Y/%m/%d}",
+        period=document_period(campaign.stay_start, campaign.stay_end),
         provisional=provisional,
         payments=claim_reports.completion_rows(campaign),
     )
@@ -312,7 +315,8 @@ def final_data(campaign: Campaign, provisional: bool = False) -> PackData:
         tally = monthly_tally(month)
         data.inquiry_months.append(
             {
-                "month": month_label(month),
+                "month": month,  # a real date in Excel (sorted, filtered); the PDF prints its 和暦
+                "label": document_month(month),
                 "records": tally.totals.records,
                 "quick": tally.totals.quick,
                 "total": tally.totals.total,
@@ -346,7 +350,7 @@ def write_workbook(data: PackData) -> bytes:
     workbook = new_workbook(_sheet_title(data))
     subtitle = _("対象期間 %(period)s ／ 作成日時 %(now)s") % {
         "period": data.period,
-        "now": f"{timezone.localtime():%Y/%m/%d %H:%M}",
+        "now": document_datetime(timezone.now()),
     }
     sheet = workbook.active
     sheet.title = _("支払実績")
@@ -360,7 +364,7 @@ def write_workbook(data: PackData) -> bytes:
         write_table(
             workbook.create_sheet(_("問合せ_月別")),
             [
-                Column(_("月"), lambda r: r["month"]),
+                Column(_("月"), lambda r: r["month"], "month"),
                 Column(_("応対記録（件）"), lambda r: r["records"], "int"),
                 Column(_("簡易集計（件）"), lambda r: r["quick"], "int"),
                 Column(_("合計（件）"), lambda r: r["total"], "int"),

@@ -13,6 +13,7 @@ from claims import budget, payments, reports, services
 from claims.claim_file import COLUMNS
 from claims.models import ClaimStatus, PaymentBatchStatus, TransferSettings
 from claims.zengin import Remitter, Transfer, ZenginError, build_file, data_record
+from core.formatting import format_wareki_datetime, format_wareki_month
 from participants import services as application_services
 
 from .factories import (
@@ -179,6 +180,10 @@ def test_month_close_freezes_its_figures_and_reports_them(approved_claims):
     assert sheet["A4"].value == "施設コード" and sheet.freeze_panes == "C5" and sheet.auto_filter.ref
     assert [sheet.cell(row=row, column=9).value for row in (5, 6)] == [8_000, 8_000]
     assert sheet.cell(row=7, column=1).value == "合計" and sheet.cell(row=7, column=9).value == 16_000
+    # The title and the metadata row in 和暦, as the city's documents are dated.
+    assert sheet["A1"].value.startswith(f"支払実績報告（{format_wareki_month(month)}分）")
+    assert sheet["A2"].value == f"締め日時 {format_wareki_datetime(close.closed_at)}"
+    assert sheet["A2"].value.startswith("締め日時 令和")
 
 
 def test_completion_report_sets_plan_against_results(approved_claims):
@@ -189,7 +194,8 @@ def test_completion_report_sets_plan_against_results(approved_claims):
     row = [cell.value for cell in sheet[5]]
     assert row[headers.index("配分額（計画）")] == 50_000 and row[headers.index("承認額")] == 8_000
     assert row[headers.index("執行率（%）")] == 16
-    assert isinstance(row[headers.index("登録決定日")], datetime.datetime)
+    assert isinstance(row[headers.index("登録決定日")], datetime.datetime)  # data cells stay real dates
+    assert sheet["A2"].value.startswith("作成日時 令和")
 
 
 def test_claim_lines_stream_to_excel(approved_claims):

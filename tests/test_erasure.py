@@ -26,6 +26,7 @@ from audit.models import AuditEntry
 from claims import budget, payments, services
 from claims.claim_file import COLUMNS
 from claims.models import Claim, ClaimStatus, LedgerEntry, Payment, PaymentBatch, TransferSettings
+from core.formatting import format_wareki
 from inquiries.business_days import add_business_days
 from inquiries.models import Inquiry, InquiryCategory
 from members import claim_uploads
@@ -332,7 +333,9 @@ def test_erasure_takes_that_campaigns_personal_data_and_keeps_the_figures(
     assert "ファイル削除（OSのファイル削除）" in text and "レコード削除" in text
     assert "抽選応募者" in text and "3件" in text and "4件（削除対象4件）" in text
     deadline = add_business_days(timezone.localdate(), 5)
-    assert f"{deadline.year}年{deadline.month}月{deadline.day}日" in text
+    # 和暦, as the city's documents are dated: the deadline, the day it was made and when it was erased.
+    assert format_wareki(deadline) in text and f"作成日:{format_wareki(timezone.localdate())}" in text
+    assert f"消去実施日時{format_wareki(run.started_at)}" in text and "令和" in text
     assert "問合" not in text and "owner@hotel" not in text and "1234567" not in text
     entries = AuditEntry.objects.filter(action="erasure", sequence__gt=0).order_by("sequence")
     assert AuditEntry.objects.count() > audit_before

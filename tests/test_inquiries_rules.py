@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import load_workbook
 
 from inquiries import services
@@ -251,7 +252,8 @@ def test_excel_daily_tally_has_the_cells_and_no_personal_data(known_records):
     rows = list(sheet.iter_rows(min_row=5, values_only=True))
     assert rows[0] == ("キャンペーンの概要", "利用者", "電話", 2, 1, 3, 5.5)
     assert rows[-1][:4] == ("合計", None, None, 3)
-    assert "2025-07-22 12:00" in sheet["A2"].value
+    # The city's documents are dated in 和暦 (提出期限 and 作成日時 in the metadata row).
+    assert "提出期限 令和7年7月22日 12:00" in sheet["A2"].value
     text = _workbook_text(content)
     assert "仙台 太郎" not in text and "090-1111-2222" not in text
     assert [ws.title for ws in workbook.worksheets] == ["分類・区分・受付方法別", "分類別", "対応状況別"]
@@ -265,6 +267,14 @@ def test_excel_monthly_tally_has_a_sheet_of_days(known_records):
     assert len(rows) == 32  # 31 days and the total
     assert rows[17][0] == datetime.datetime(2025, 7, 18) and rows[17][1:] == (3, 2, 5)
     assert rows[-1][1:] == (5, 3, 8)
+    assert workbook.worksheets[0]["A1"].value == "応対記録 月別集計（令和7年7月分）"
+
+
+def test_an_english_tally_keeps_english_dates(known_records):
+    with translation.override("en"):
+        _tally, content = tally_report("monthly", D(2025, 7, 1))
+    title = load_workbook(io.BytesIO(content)).worksheets[0]["A1"].value
+    assert "July 2025" in title and "令和" not in title
 
 
 # --- the command --------------------------------------------------------------------------------------
@@ -275,7 +285,7 @@ def test_command_writes_the_daily_file_and_prints_the_deadline(known_records, tm
     stdout = io.StringIO()
     call_command("inquiry_report", "daily", "2025-07-18", "--out", str(out), stdout=stdout)
     assert "提出期限: 2025-07-22 12:00" in stdout.getvalue().splitlines()
-    assert load_workbook(out).worksheets[0]["A1"].value == "応対記録 日別集計（2025年7月18日（金））"
+    assert load_workbook(out).worksheets[0]["A1"].value == "応対記録 日別集計（令和7年7月18日（金））"
 
 
 def test_command_writes_the_monthly_file_with_its_default_name(known_records, tmp_path, monkeypatch):

@@ -19,11 +19,13 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from claims import budget, reports, services
 from claims.claim_file import COLUMNS
 from claims.models import Claim
+from core.formatting import format_wareki
 from inquiries.models import Inquiry, InquiryCategory, QuickTally
 from participants import services as application_services
 from participants.models import ApplicationEvent, ApplicationStatus, EventKind
@@ -200,10 +202,40 @@ def test_monthly_pdf_is_a4_with_japanese_text_and_the_figures(closed_june):
         box = page.mediabox
         assert abs(float(box.width) - 595) <= 1 and abs(float(box.height) - 842) <= 1
     text = _pdf_text(reader)
-    assert "月次業務報告（2025年6月）" in text
+    # Title, period and dates in 和暦, as the city's documents are dated.
+    assert "月次業務報告（令和7年6月分）" in text and "令和7年6月1日〜令和7年6月30日" in text
     assert "支払実績" in text and "問い合わせ" in text and "アンケート" in text and "発注者確認" in text
     assert "16,000円" in text  # 当月支払額の合計
     assert len(pack.pdf_sha256) == 64 and len(pack.xlsx_sha256) == 64
+
+
+def test_the_packs_are_dated_in_wareki_and_keep_real_dates_in_the_data(closed_june):
+    """Titles, periods and "made at" lines in 和暦 (令和7年6月分), as the city's documents are dated;
+    Excel's data cells stay real dates so they sort and filter."""
+    campaign, close, _survey = closed_june
+    workbook = _workbook(_build(campaign, PackKind.MONTHLY, JUNE))
+    payments = workbook["支払実績"]
+    assert payments["A1"].value.startswith("支払実績報告（令和7年6月分）")
+    assert payments["A2"].value.startswith("締め日時 令和")
+    surveys = workbook["アンケート"]
+    assert surveys["A1"].value.startswith("月次業務報告（令和7年6月分）")
+    assert surveys["A2"].value.startswith("対象期間 令和7年6月1日〜令和7年6月30日 ／ 作成日時 令和")
+    assert isinstance(surveys.cell(row=5, column=2).value, datetime.datetime)
+    assert workbook["問合せ_分類・区分・受付方法別"]["A1"].value == "応対記録 月別集計（令和7年6月分）"
+    text = re.sub(
+        r"\s+", "", _pdf_text(_pdf(ReportPack.objects.get(campaign=campaign, kind=PackKind.MONTHLY)))
+    )
+    assert "令和7年6月10日09:00" in text and "令和7年6月12日15:00" in text  # the escalation's dates
+    assert f"{format_wareki(close.closed_at)}{timezone.localtime(close.closed_at):%H:%M}" in text
+
+    final = _build(campaign, PackKind.FINAL)
+    text = re.sub(r"\s+", "", _pdf_text(_pdf(final)))
+    assert "令和7年5月26日〜令和7年7月10日" in text
+    assert "令和7年5月" in text and "令和7年6月" in text  # inquiries per month
+    book = _workbook(final)
+    assert book["支払実績"]["A2"].value.startswith("作成日時 令和")
+    header, body, _total = _table(book["支払実績"])
+    assert isinstance(body[0][header.index("登録決定日")], datetime.datetime)
 
 
 def test_an_unclosed_month_is_refused(closed_june):
@@ -250,7 +282,9 @@ def test_final_pack_is_the_plan_against_the_results(closed_june):
     }
     assert total[allocation] == 110_000 and total[approved] == 16_000
     _h, months, total = _table(workbook["問合せ_月別"])
-    assert [row[0] for row in months][:3] == ["2025年5月", "2025年6月", "2025年7月"]
+    # The month column is a real date (Excel sorts and filters it), shown as its month.
+    assert [row[0] for row in months][:3] == [datetime.datetime(2025, m, 1) for m in (5, 6, 7)]
+    assert workbook["問合せ_月別"].cell(row=5, column=1).number_format == "yyyy/mm"
     june = Inquiry.objects.filter(
         received_at__gte=tokyo(2025, 6, 1), received_at__lt=tokyo(2025, 7, 1)
     ).count()

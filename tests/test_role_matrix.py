@@ -160,6 +160,13 @@ def objects(seeded):
     pack.xlsx.save("matrix.xlsx", ContentFile(b"PK"), save=False)
     pack.pdf.save("matrix.pdf", ContentFile(PDF_BYTES), save=False)
     pack.save()
+    # The round's 参加事業者データ（確定版）, frozen through the real service.
+    from participants import frozen
+    from participants.models import ParticipantSnapshot
+
+    snapshot = ParticipantSnapshot.objects.filter(campaign=campaign).first() or frozen.freeze(
+        campaign, UserFactory(role="reviewer")
+    )
     month_close = MonthlyClose.objects.first() or reports.close_month(
         campaign,
         campaign.stay_start,
@@ -183,6 +190,7 @@ def objects(seeded):
         "draw": draw,
         "month_close": month_close,
         "pack": pack,
+        "snapshot": snapshot,
         "batch": batch,
         "inquiry": Inquiry.objects.first(),
         "home": HomePage.objects.first(),
@@ -261,6 +269,7 @@ def url_for(screen: matrix.Screen, o: dict) -> str:
         "claims_allocation_edit": [o["participation"].pk],
         "claims_month_report": [o["month_close"].pk],
         "reports_pack_download": [o["pack"].pk, "pdf"],
+        "participants_frozen_download": [o["snapshot"].pk],
         "claims_payment_batch": [o["batch"].pk],
         "claims_payment_zengin": [o["batch"].pk],
         "inquiries_detail": [o["inquiry"].pk],

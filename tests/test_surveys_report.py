@@ -11,9 +11,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from core.formatting import format_wareki
 from surveys import admin_results, report
 from surveys.models import Response
 from surveys.versions import current_version
@@ -99,6 +101,9 @@ def test_report_has_the_figures_in_japanese_with_embedded_fonts(survey):
     assert "駅から近くて便利でした" in compact
     assert "牛たんがおいしかった<script>" in compact  # escaped in HTML, printed as typed
     assert "クロス集計" in compact and "「お住まいの都道府県」別" in compact
+    # The cover is dated in 和暦 for the city; the English report keeps English dates.
+    today = timezone.localdate()
+    assert format_wareki(today) in compact and f"{today.year}年{today.month}月{today.day}日" not in compact
     fonts = fonts_of(content)
     assert fonts and all(embedded for _name, embedded in fonts), fonts
     assert any("Noto-Sans-CJK-JP" in name for name, _embedded in fonts)
@@ -113,6 +118,7 @@ def test_empty_survey_report_still_builds():
 def test_english_report_uses_the_same_figures(survey):
     text = pdf_text(report.build_report(survey, "en"))
     assert "Miyagi" in text or "宮城県" in text  # prefecture names follow the report language
+    assert "令和" not in text
 
 
 def test_missing_fonts_name_the_debian_package(survey, monkeypatch):

@@ -4,7 +4,7 @@ import datetime
 
 from django import template
 
-from core.formatting import format_date, format_wareki, format_yen
+from core.formatting import document_date, document_datetime, document_month, format_date, format_yen
 
 register = template.Library()
 
@@ -15,9 +15,25 @@ def jdate(value: datetime.date | None, arg: str = "") -> str:
     return format_date(value, weekday=arg != "short")
 
 
+# 和暦 filters for the city's documents (`core.formatting.document_*`: the English date in English).
+
+
 @register.filter
 def wareki(value: datetime.date | None) -> str:
-    return format_wareki(value) if value else ""
+    """`令和8年12月7日`."""
+    return document_date(value) if value else ""
+
+
+@register.filter
+def wareki_month(value: datetime.date | None) -> str:
+    """`令和8年11月`: a month."""
+    return document_month(value) if value else ""
+
+
+@register.filter
+def wareki_datetime(value: datetime.datetime | None) -> str:
+    """`令和8年12月7日 14:05` (Tokyo time)."""
+    return document_datetime(value) if value else ""
 
 
 @register.filter
