@@ -1,5 +1,5 @@
 """Demo survey: the running round's traveller survey in Japanese and English, answered by about one
-guest in ten of the stays the facilities sold (claims/demo.py), mostly through the facilities' QR
+guest in fourteen of the stays the facilities sold (claims/demo.py), mostly through the facilities' QR
 codes, a few days after checking out; and lottery entries with made-up names. Published just before
 the stays began; answers are never later than now."""
 
@@ -21,14 +21,15 @@ from core.prefectures import PREFECTURES
 from facilities.models import Facility, Participation
 from inquiries.business_days import TOKYO
 
+from . import answering
 from . import questions as q
 from .blocks import page_break_data, question_data
-from .models import LotteryEntry, Response, ResponseSource, Survey
+from .models import Survey
 from .versions import current_version
 
 SLUG = "traveller-survey"
 # One guest in this many answered the survey (the stays' own facility, month and home prefecture).
-ANSWERED_ONE_IN = 11
+ANSWERED_ONE_IN = 14
 
 QUESTIONS_EN = {
     "宿泊した施設": "The facility you stayed at",
@@ -195,13 +196,15 @@ def _guests(campaign: Campaign) -> list[tuple[Facility, DemoStay]]:
 
 
 def _answer(survey: Survey, campaign: Campaign) -> int:
+    """Guests answer a few days after checking out, through `surveys.answering` (the code behind the
+    survey pages): the facility's QR link or the web page, then perhaps the lottery entry form."""
     rng = random.Random(7)
     version = current_version(survey)
     schema = version.schema["questions"]
     choices = {question["key"]: q.choices_for(question, campaign) for question in schema}
     prefecture_codes = {name: code for code, name, _en in PREFECTURES}
     now = timezone.now()
-    responses, entries = [], []
+    answered = entries = 0
     for facility, stay in _guests(campaign):
         if rng.randrange(ANSWERED_ONE_IN):
             continue
@@ -231,34 +234,27 @@ def _answer(survey: Survey, campaign: Campaign) -> int:
                 answers[answers_key] = prefecture_codes.get(stay.prefecture, "04")
             elif options:
                 answers[answers_key] = rng.choice(options)
+        language = "en" if rng.random() < 0.08 else "ja"
         via_link = rng.random() < 0.6
-        responses.append(
-            Response(
-                survey=survey,
-                version=version,
-                facility=facility if via_link else None,
-                source=ResponseSource.LINK if via_link else ResponseSource.WEB,
-                language="en" if rng.random() < 0.08 else "ja",
-                submitted_at=submitted,
-                answers=answers,
-            )
+        answering.record_response(
+            survey,
+            version,
+            answers,
+            language=language,
+            facility=facility if via_link else None,
+            now=submitted,
         )
+        answered += 1
         if rng.random() < 0.4:
-            number = len(entries) + 1
-            surname, given = rng.choice(SURNAMES), rng.choice(GIVEN)
-            entries.append(
-                LotteryEntry(
-                    survey=survey,
-                    number=number,
-                    name=f"{surname} {given}",
-                    postal_code=f"98{rng.randint(0, 9)}-{rng.randint(0, 9999):04d}",
-                    address=f"宮城県仙台市青葉区一番町{rng.randint(1, 4)}丁目{rng.randint(1, 20)}-{rng.randint(1, 30)}",
-                    phone=f"090-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
-                    email=f"entrant{number:04d}@example.jp",
-                    email_key=f"entrant{number:04d}@example.jp",
-                    created_at=submitted,
-                )
+            entries += 1
+            answering.enter_lottery(
+                survey,
+                name=f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}",
+                postal_code=f"98{rng.randint(0, 9)}-{rng.randint(0, 9999):04d}",
+                address=f"宮城県仙台市青葉区一番町{rng.randint(1, 4)}丁目{rng.randint(1, 20)}-{rng.randint(1, 30)}",
+                phone=f"090-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
+                email=f"entrant{entries:04d}@example.jp",
+                language=language,
+                now=submitted + datetime.timedelta(minutes=2),
             )
-    Response.objects.bulk_create(responses)
-    LotteryEntry.objects.bulk_create(entries)
-    return len(responses)
+    return answered
