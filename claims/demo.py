@@ -444,7 +444,7 @@ def seed(out: TextIO) -> None:
             cut = today - datetime.timedelta(days=1)  # this half month so far, reported today
         twice = (facility.room_count or 0) >= TWICE_A_MONTH_FROM_ROOMS or facility.code in ("D001", "D002")
         reports_of = periods(stays, twice, cut)
-        special = _demo_user_plans(facility.code, reports_of, slots, now, story.rng)
+        special = _demo_user_plans(facility.code, reports_of, slots, now)
         for period in reports_of:
             story.report(participation, period, plan=special.get(period.start))
     _schedule_office(story, campaign, now)
@@ -452,7 +452,9 @@ def seed(out: TextIO) -> None:
     _summary(campaign, story, out)
 
 
-def _demo_user_plans(code: str, reports_of: list[Period], slots: list[datetime.datetime], now, rng) -> dict:
+def _demo_user_plans(
+    code: str, reports_of: list[Period], slots: list[datetime.datetime], now: datetime.datetime
+) -> dict:
     """The demo hotel user's latest reports end in fixed states whatever day it is, with moments
     taken from the last office hours (`slots`, latest first): D001 has one sent back; D002 one
     approved, one in review and one just submitted. Older reports run as usual, newer ones are not
