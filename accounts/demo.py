@@ -51,6 +51,23 @@ def ensure_demo_device(user) -> TOTPDevice | None:
 
 
 def seed(out: TextIO) -> None:
+    """The staff accounts were set up before the running round opened, so everything they do in the
+    demo's history (core/demo_clock.py) comes after their account and role."""
+    from campaigns.demo import DEMO_SLUG
+    from campaigns.models import Campaign
+    from core import demo_clock
+
+    campaign = Campaign.objects.filter(slug=DEMO_SLUG).first()
+    setup = demo_clock.now()
+    if campaign is not None:
+        setup = min(
+            setup, demo_clock.office_moment(demo_clock.office_days(campaign.application_start, -10), 60)
+        )
+    with demo_clock.at(setup):
+        _seed_users(out)
+
+
+def _seed_users(out: TextIO) -> None:
     User = get_user_model()
     out.write("Demo users (development only):\n")
     for role in STAFF_ROLES:

@@ -490,10 +490,11 @@ PAGES: list[PageSpec] = [
     ),
 ]
 
+# (slug, days after the running round's application window opened, ja, en)
 NEWS = [
     (
         "site-open",
-        10,
+        -3,
         {
             "title": "キャンペーンサイトを公開しました",
             "summary": "仙台市宿泊促進キャンペーンの専用サイトを公開しました。",
@@ -502,7 +503,7 @@ NEWS = [
     ),
     (
         "recruitment",
-        7,
+        0,
         {
             "title": "参加事業者の募集を開始しました",
             "summary": "市内の宿泊事業者の皆さまからの参加申請を受け付けています。",
@@ -514,7 +515,7 @@ NEWS = [
     ),
     (
         "call-center",
-        3,
+        0,
         {
             "title": "コールセンターを開設しました",
             "summary": "利用者向け・事業者向けのコールセンターを開設しました。",
@@ -580,7 +581,7 @@ def seed(out: TextIO) -> None:
     links_en: Links = {"home": home_en}
     for spec in PAGES:
         links_en[spec.key] = _ensure_translation(links[spec.key], en, spec.en, out, spec.body_en, links)
-    for slug, _days_ago, _ja, en_fields in NEWS:
+    for slug, _offset, _ja, en_fields in NEWS:
         source = NewsPage.objects.child_of(links["news"]).filter(slug=slug).first()
         if source:
             _ensure_translation(source, en, {**en_fields, "body": _news_body(en_fields["summary"])}, out)
@@ -641,14 +642,16 @@ def _news_body(summary: str) -> str:
 
 
 def _ensure_news(index: Page, out: TextIO) -> None:
-    today = timezone.localdate()
-    for slug, days_ago, ja_fields, _en in NEWS:
+    """News of the running round, dated by its calendar (the site opened just before applications)."""
+    campaign = Campaign.objects.filter(slug="demo-current").first()
+    opened = campaign.application_start if campaign else timezone.localdate()
+    for slug, offset, ja_fields, _en in NEWS:
         if NewsPage.objects.child_of(index).filter(slug=slug).exists():
             continue
         item = NewsPage(
             slug=slug,
             locale=index.locale,
-            date=today - datetime.timedelta(days=days_ago),
+            date=min(opened + datetime.timedelta(days=offset), timezone.localdate()),
             body=_news_body(ja_fields["summary"]),
             **ja_fields,
         )

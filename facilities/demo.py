@@ -1,86 +1,103 @@
-"""Demo data of the facility guide: the DOMAIN.md taxonomy, forty fictional facilities taking part in
-the running demo round (a few sold out), and the guide page in Japanese and English."""
+"""Demo data of the facility guide: the DOMAIN.md taxonomy, the facilities the office registered by
+bulk import (`importing.import_facilities`, the 施設一覧 file staff upload), and the guide page in
+Japanese and English.
+
+D001–D040 come from the earlier round's facility file, imported into the spec round `sendai-2025`
+before its stays; they take part in the running round through their businesses' applications
+(participants/demo.py). D041–D048 joined the running round late: the office imported an inn
+association's list into it after the stays began. Imports run with the clock at the day they
+happened (core/demo_clock.py) and only for facilities that do not exist yet.
+"""
 
 from __future__ import annotations
 
 import datetime
+import io
 from typing import TextIO
 
 from django.apps import apps
-from django.utils import timezone
 from wagtail.models import Locale
 
-from campaigns.demo import DEMO_SLUG
+from campaigns.demo import DEMO_SLUG, SPEC_SLUG
 from campaigns.models import Campaign
 from cms.models import HomePage
+from core import demo_clock
+from core.security import SafeCSVWriter
 
-from .demo_data import DEMO_FACILITIES, DEMO_SOLD_OUT
-from .models import Area, Facility, FacilityGuidePage, FacilityType, Feature, Participation, Ward
+from .demo_data import DEMO_FACILITIES, LATE_FACILITIES
+from .importing import COLUMNS, import_facilities
+from .models import Facility, FacilityGuidePage
 from .taxonomy import ensure_default_taxonomy
 
 GUIDE_SLUG = "facilities"
+# The earlier round's facility list was fixed (参加事業者データ確定) and imported on this day.
+EARLIER_ROUND_IMPORT = datetime.datetime(2025, 5, 9, 15, 30, tzinfo=demo_clock.TOKYO)
+# The late registrations came in this many days after the running round's stays began.
+LATE_IMPORT_AFTER_STAYS_BEGAN = 75
+
+Row = tuple[str, str, str, str, str, str, str, list[str], int, str]
 
 
 def seed(out: TextIO) -> None:
     created = ensure_default_taxonomy(apps)
     out.write(f"Facility taxonomy: {created} default terms added\n")
+    spec_round = Campaign.objects.filter(slug=SPEC_SLUG).first()
+    if spec_round is not None:
+        _import(spec_round, DEMO_FACILITIES, EARLIER_ROUND_IMPORT, "shisetsu-ichiran-r7.csv", out)
     campaign = Campaign.objects.filter(slug=DEMO_SLUG).first()
     if campaign is not None:
-        _ensure_facilities(campaign, out)
+        when = demo_clock.office_moment(late_import_day(campaign), 5 * 60)
+        if when <= demo_clock.now():
+            _import(campaign, LATE_FACILITIES, when, "kumiai-tsuika.csv", out)
     _ensure_guide_pages(out)
 
 
-def _ensure_facilities(campaign: Campaign, out: TextIO) -> None:
-    wards = {t.slug: t for t in Ward.objects.all()}
-    areas = {t.slug: t for t in Area.objects.all()}
-    types = {t.slug: t for t in FacilityType.objects.all()}
-    features = {t.slug: t for t in Feature.objects.all()}
-    existing = set(
-        Facility.objects.filter(code__in=[row[0] for row in DEMO_FACILITIES]).values_list("code", flat=True)
-    )
-    created = 0
-    for (
-        code,
-        name,
-        kana,
-        type_slug,
-        ward,
-        area,
-        address,
-        feature_slugs,
-        rooms,
-        description,
-    ) in DEMO_FACILITIES:
-        if code in existing:
-            continue
+def late_import_day(campaign: Campaign) -> datetime.date:
+    """The day the late registrations were imported (their 登録決定日)."""
+    after = datetime.timedelta(days=LATE_IMPORT_AFTER_STAYS_BEGAN)
+    return demo_clock.office_day(campaign.stay_start + after)
+
+
+def facility_file(rows: list[Row], approved_on: datetime.date) -> bytes:
+    """The 施設一覧 as staff would upload it (DOMAIN.md "Facility file", CSV with BOM for Excel)."""
+    buffer = io.StringIO()
+    writer = SafeCSVWriter(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for code, name, kana, type_slug, ward, area, address, features, rooms, description in rows:
         number = int(code[1:])
-        facility = Facility(
-            code=code,
-            name=name,
-            kana=kana,
-            facility_type=types[type_slug],
-            ward=wards[ward],
-            area=areas[area],
-            address=address,
-            phone=f"022-000-{number:04d}",
-            description=description,
-            room_count=rooms,
-            booking_notes="公式サイト・電話・主要な予約サイトでキャンペーン対象プランを販売しています。",
+        writer.writerow(
+            [
+                code,
+                name,
+                kana,
+                type_slug,
+                ward,
+                area,
+                address,
+                f"022-{200 + number:03d}-{1000 + number * 37:04d}",
+                "",
+                ",".join(features),
+                description,
+                rooms,
+                "販売中",
+                approved_on.isoformat(),
+            ]
         )
-        facility.save()
-        facility.features.set([features[slug] for slug in feature_slugs])
-        facility.refresh_search_text()
-        created += 1
-    now = timezone.now()
-    for facility in Facility.objects.filter(code__in=[row[0] for row in DEMO_FACILITIES]):
-        participation, _ = Participation.objects.get_or_create(
-            facility=facility, campaign=campaign, defaults={"approved_on": campaign.application_start}
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _import(campaign: Campaign, rows: list[Row], when: datetime.datetime, filename: str, out: TextIO) -> None:
+    existing = set(Facility.objects.filter(code__in=[row[0] for row in rows]).values_list("code", flat=True))
+    missing = [row for row in rows if row[0] not in existing]
+    if not missing:
+        return
+    with demo_clock.at(when):
+        result = import_facilities(
+            facility_file(missing, when.date()), filename=filename, campaign=campaign, user=None
         )
-        days = DEMO_SOLD_OUT.get(facility.code)
-        if days is not None and participation.sold_out_at is None and facility.code not in existing:
-            participation.sold_out_at = now - datetime.timedelta(days=days)
-            participation.save(update_fields=["sold_out_at"])
-    out.write(f"Demo facilities: {created} created, {len(DEMO_FACILITIES)} take part in {campaign.slug}\n")
+    if not result.ok:
+        raise RuntimeError(f"demo facility file refused: {result.errors[:3]}")
+    out.write(f"Demo facilities imported into {campaign.slug} on {when:%Y-%m-%d}: {result.created}\n")
 
 
 def _ensure_guide_pages(out: TextIO) -> None:

@@ -1,4 +1,9 @@
-"""Forty fictional facilities for the demo, spread over every ward and area (names are invented)."""
+"""Fictional facilities for the demo (names are invented).
+
+`DEMO_FACILITIES` (D001–D040) took part in the earlier round: the office imported that round's
+facility file, and every one of them applied again for the running round. `LATE_FACILITIES`
+(D041–D048) joined the running round late, registered together from an association's list.
+"""
 
 # (code, name, kana, type, ward, area, address, features, rooms, description)
 DEMO_FACILITIES: list[tuple[str, str, str, str, str, str, str, list[str], int, str]] = [
@@ -484,5 +489,102 @@ DEMO_FACILITIES: list[tuple[str, str, str, str, str, str, str, list[str], int, s
     ),
 ]
 
-# Facilities that have sold out in the demo round, and how many days ago.
-DEMO_SOLD_OUT = {"D003": 2, "D019": 5, "D026": 1, "D011": 8}
+# Registered by the office from the 秋保・作並 inn association's list after the stays began.
+LATE_FACILITIES: list[tuple[str, str, str, str, str, str, str, list[str], int, str]] = [
+    (
+        "D041",
+        "秋保温泉 翠の宿",
+        "アキウオンセンミドリノヤド",
+        "ryokan",
+        "taihaku",
+        "akiu-onsen",
+        "仙台市太白区秋保町湯元字上原12",
+        ["onsen", "parking", "breakfast"],
+        16,
+        "名取川の渓流を望む、全16室の小さな湯宿です。",
+    ),
+    (
+        "D042",
+        "秋保 木もれび荘",
+        "アキウコモレビソウ",
+        "ryokan",
+        "taihaku",
+        "akiu-onsen",
+        "仙台市太白区秋保町湯元字寺田原3",
+        ["onsen", "parking", "family"],
+        12,
+        "家族で営む温泉民宿。地元野菜の夕食が好評です。",
+    ),
+    (
+        "D043",
+        "湯元 あけぼの館",
+        "ユモトアケボノカン",
+        "ryokan",
+        "taihaku",
+        "akiu-onsen",
+        "仙台市太白区秋保町湯元字薬師27",
+        ["onsen", "large-bath", "parking"],
+        30,
+        "大浴場と貸切露天風呂のある温泉旅館です。",
+    ),
+    (
+        "D044",
+        "秋保 里山ゲストハウス",
+        "アキウサトヤマゲストハウス",
+        "simple",
+        "taihaku",
+        "akiu-onsen",
+        "仙台市太白区秋保町馬場字大滝5",
+        ["parking", "wifi", "pets"],
+        6,
+        "秋保大滝へ車で5分。ペットと泊まれる一棟貸しです。",
+    ),
+    (
+        "D045",
+        "作並温泉 山の辺",
+        "サクナミオンセンヤマノベ",
+        "ryokan",
+        "aoba",
+        "sakunami-onsen",
+        "仙台市青葉区作並字棒目木8",
+        ["onsen", "parking", "non-smoking"],
+        14,
+        "広瀬川の源流に近い、静かな一軒宿です。",
+    ),
+    (
+        "D046",
+        "作並 かわせみ亭",
+        "サクナミカワセミテイ",
+        "ryokan",
+        "aoba",
+        "sakunami-onsen",
+        "仙台市青葉区作並字元木21",
+        ["onsen", "breakfast", "parking"],
+        10,
+        "川沿いの露天風呂と朝食の芋煮が名物です。",
+    ),
+    (
+        "D047",
+        "作並高原ロッジ",
+        "サクナミコウゲンロッジ",
+        "other",
+        "aoba",
+        "sakunami-onsen",
+        "仙台市青葉区作並字長原3",
+        ["parking", "family", "pets"],
+        9,
+        "高原のロッジ。夏はキャンプ、冬はスノーシューの拠点に。",
+    ),
+    (
+        "D048",
+        "湯の原 ふるさと荘",
+        "ユノハラフルサトソウ",
+        "ryokan",
+        "aoba",
+        "sakunami-onsen",
+        "仙台市青葉区作並字湯ノ原18",
+        ["onsen", "parking", "barrier-free"],
+        20,
+        "段差の少ない館内で、どなたにもゆっくりお過ごしいただけます。",
+    ),
+]

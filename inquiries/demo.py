@@ -1,5 +1,12 @@
-"""Demo call center: the よくある質問 page in ja/en with ten entries, and a month of believable
-inquiries and quick tallies logged by the demo operator (only when there are none yet)."""
+"""Demo call center: the よくある質問 page in ja/en with ten entries, and the running round's inquiries.
+
+The call center opened with the call for applications: businesses asked about applying and the
+review, then, once the stays began, travellers about facilities and the discount and hotels about
+their claims and payments. Inquiries and quick tallies are logged on business days between 9:00 and
+17:00 and never later than now; the operator handed each daily tally to the city before its
+deadline (next business day 12:00) and each monthly one in time (spec コールセンター 7). Only when
+the call center has no records yet.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +15,15 @@ import random
 from typing import TextIO
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.utils import timezone
 from wagtail.models import Locale
 
+from campaigns.demo import DEMO_SLUG
+from campaigns.models import Campaign
 from cms.models import HomePage
+from core import demo_clock
 from facilities.models import Facility
 
-from .business_days import TOKYO, is_business_day
+from .business_days import daily_deadline, first_of_month, is_business_day, monthly_deadline, next_month
 from .models import (
     Audience,
     CallerType,
@@ -26,10 +34,12 @@ from .models import (
     InquiryCategory,
     InquiryStatus,
     QuickTally,
+    ReportKind,
+    SubmissionVia,
 )
+from .services import record_submission
 
 FAQ_SLUG = "faq"
-DEMO_DAYS = 30
 
 # (category slug, audience, question ja, answer ja, question en, answer en)
 FAQ_ENTRIES = [
@@ -119,45 +129,27 @@ FAQ_ENTRIES = [
     ),
 ]
 
-# (category slug, caller type, question, answer)
+# (phase, category slug, caller type, question, answer); phase "before" = the application window,
+# "during" = once the stays began, "any" = both.
 DEMO_QUESTIONS = [
-    ("overview", "traveller", "割引の上限額を知りたい", "1人1泊3,000円が上限と案内"),
-    ("overview", "traveller", "キャンペーンの期間はいつまでか", "宿泊期間をご案内"),
-    (
-        "traveller-info",
-        "traveller",
-        "秋保温泉で使える施設はあるか",
-        "施設案内ページで秋保温泉を絞り込む方法を案内",
-    ),
-    (
-        "traveller-info",
-        "traveller",
-        "ペット同伴可の施設を探している",
-        "特徴「ペット同伴可」で検索する方法を案内",
-    ),
-    (
-        "traveller-info",
-        "traveller",
-        "予約済みの宿泊が対象になるか",
-        "予約日と登録決定日の関係を説明し、施設への確認を依頼",
-    ),
-    ("business-info", "business", "参加申請の方法を知りたい", "事業者向けページと会員登録の手順を案内"),
-    (
-        "business-info",
-        "business",
-        "口座名義に漢字が使えない理由",
-        "全銀形式の半角カナで登録する必要があると説明",
-    ),
-    (
-        "processing",
-        "business",
-        "申請の審査状況を確認したい",
-        "審査中であることを確認し、結果はメールで届くと案内",
-    ),
-    ("processing", "business", "差戻しの理由がわからない", "差戻し理由を確認し、修正箇所を説明"),
-    ("other", "other", "チラシを置きたい", "観光課に確認して折り返すと回答"),
-    ("other", "traveller", "アンケートの景品について", "キャンペーン終了後に抽選と案内"),
-]
+    ("any", "overview", "traveller", "割引の上限額を知りたい", "1人1泊3,000円が上限と案内"),
+    ("any", "overview", "traveller", "キャンペーンの期間はいつまでか", "宿泊期間をご案内"),
+    ("during", "traveller-info", "traveller", "秋保温泉で使える施設はあるか", "施設案内ページで秋保温泉を絞り込む方法を案内"),
+    ("during", "traveller-info", "traveller", "ペット同伴可の施設を探している", "特徴「ペット同伴可」で検索する方法を案内"),
+    ("during", "traveller-info", "traveller", "予約済みの宿泊が対象になるか", "予約日と登録決定日の関係を説明し、施設への確認を依頼"),
+    ("during", "traveller-info", "traveller", "販売終了した施設を知りたい", "施設案内の販売終了施設一覧を案内"),
+    ("during", "overview", "traveller", "仙台市民も割引を使えるか", "居住地にかかわらず利用できると案内"),
+    ("before", "business-info", "business", "参加申請の方法を知りたい", "事業者向けページと会員登録の手順を案内"),
+    ("before", "business-info", "business", "口座名義に漢字が使えない理由", "全銀形式の半角カナで登録する必要があると説明"),
+    ("before", "business-info", "business", "必要書類の形式を知りたい", "PDF・JPEG・PNGで10MBまでと案内"),
+    ("before", "processing", "business", "申請の審査状況を確認したい", "審査中であることを確認し、結果はメールで届くと案内"),
+    ("any", "processing", "business", "差戻しの理由がわからない", "差戻し理由を確認し、修正箇所を説明"),
+    ("during", "processing", "business", "実績報告ファイルの作り方を知りたい", "テンプレートと記入例を案内"),
+    ("during", "processing", "business", "割引相当分の振込日を知りたい", "毎月10日・25日締めの振込予定を案内"),
+    ("during", "business-info", "business", "配分額に達したらどうするか", "販売終了の登録方法を案内"),
+    ("any", "other", "other", "チラシを置きたい", "観光課に確認して折り返すと回答"),
+    ("during", "other", "traveller", "アンケートの景品について", "キャンペーン終了後に抽選と案内"),
+]  # fmt: skip
 CALLER_NAMES = ["青葉 太郎", "宮城 花子", "若林 次郎", "泉 さくら", "太白 健", ""]
 
 
@@ -226,61 +218,107 @@ def _ensure_faq_entries(ja: Locale, en: Locale | None, out: TextIO) -> None:
 
 
 def _ensure_inquiries(out: TextIO) -> None:
-    """A month of records and quick tallies up to today, on business days during opening hours."""
+    """The running round's call center, from the first day of its application window to now."""
     if Inquiry.objects.exists() or QuickTally.objects.exists():
+        return
+    campaign = Campaign.objects.filter(slug=DEMO_SLUG).first()
+    if campaign is None:
         return
     operator = get_user_model().objects.filter(username="operator").first()
     categories = {c.slug: c for c in InquiryCategory.objects.all()}
-    facilities = list(Facility.objects.order_by("code")[:10])
+    facilities = list(Facility.objects.filter(participations__campaign=campaign).order_by("code")[:40])
     rng = random.Random(6)
-    today = timezone.localdate()
-    inquiries, tallies = [], []
-    for offset in range(DEMO_DAYS, -1, -1):
-        day = today - datetime.timedelta(days=offset)
-        if not is_business_day(day):
+    now = demo_clock.now()
+    recent = demo_clock.office_days(now.date(), -3)
+    records = tallies = 0
+    day = campaign.application_start
+    while day <= now.date():
+        if is_business_day(day):
+            during = day >= campaign.stay_start
+            launch = during and (day - campaign.stay_start).days < 14  # the first two weeks are busiest
+            questions = [q for q in DEMO_QUESTIONS if q[0] in ("any", "during" if during else "before")]
+            busy = (10, 18) if launch else (5, 12) if during else (3, 8)
+            made = _inquiry_day(
+                day, rng.randint(*busy), questions, categories, facilities, operator, rng, now, recent
+            )
+            records += made[0]
+            tallies += made[1]
+            _hand_in_daily_tally(day, operator, now)
+        day += datetime.timedelta(days=1)
+    _hand_in_monthly_tallies(campaign.application_start, operator, now)
+    out.write(f"Demo call center: {records} inquiries and {tallies} quick tallies\n")
+
+
+def _inquiry_day(
+    day, count, questions, categories, facilities, operator, rng, now, recent
+) -> tuple[int, int]:
+    """One business day's records and quick tallies, logged as the calls came in (9:00–17:00)."""
+    inquiries, quick = [], []
+    for _ in range(count):
+        at = demo_clock.office_moment(day, rng.randint(0, 479))
+        if at > now:
             continue
-        for _ in range(rng.randint(4, 12)):
-            slug, caller_type, question, answer = rng.choice(DEMO_QUESTIONS)
-            at = datetime.datetime.combine(day, datetime.time(9), tzinfo=TOKYO) + datetime.timedelta(
-                minutes=rng.randint(0, 479)
+        _phase, slug, caller_type, question, answer = rng.choice(questions)
+        status = InquiryStatus.DONE
+        if day >= recent and rng.random() < 0.25:
+            status = rng.choice([InquiryStatus.CALLBACK, InquiryStatus.CALLBACK, InquiryStatus.ESCALATED])
+        name = rng.choice(CALLER_NAMES) if status != InquiryStatus.DONE or rng.random() < 0.3 else ""
+        inquiries.append(
+            Inquiry(
+                received_at=at,
+                channel=rng.choices(Channel.values, weights=[8, 3, 1])[0],
+                caller_type=CallerType(caller_type),
+                category=categories[slug],
+                facility=rng.choice(facilities) if facilities and slug == "traveller-info" else None,
+                question=question,
+                answer=answer,
+                status=status,
+                duration_minutes=rng.randint(2, 15),
+                caller_name=name,
+                caller_phone=f"090-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}" if name else "",
+                operator=operator,
             )
-            status = InquiryStatus.DONE
-            if offset <= 3 and rng.random() < 0.3:
-                status = rng.choice([InquiryStatus.CALLBACK, InquiryStatus.ESCALATED])
-            name = rng.choice(CALLER_NAMES) if status != InquiryStatus.DONE or rng.random() < 0.3 else ""
-            inquiries.append(
-                Inquiry(
-                    received_at=at,
-                    channel=rng.choices(Channel.values, weights=[8, 3, 1])[0],
-                    caller_type=CallerType(caller_type),
-                    category=categories[slug],
-                    facility=rng.choice(facilities) if facilities and slug == "traveller-info" else None,
-                    question=question,
-                    answer=answer,
-                    status=status,
-                    duration_minutes=rng.randint(2, 15),
-                    caller_name=name,
-                    caller_phone=f"090-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}" if name else "",
-                    operator=operator,
-                )
+        )
+    for _ in range(count + rng.randint(0, 4)):
+        at = demo_clock.office_moment(day, rng.randint(0, 479))
+        if at > now:
+            continue
+        slug = rng.choice(["overview", "overview", "traveller-info", "business-info", "other"])
+        quick.append(
+            QuickTally(
+                at=at,
+                category=categories[slug],
+                caller_type=CallerType.BUSINESS if slug == "business-info" else CallerType.TRAVELLER,
+                channel=Channel.PHONE,
+                operator=operator,
             )
-        for _ in range(rng.randint(5, 15)):
-            slug = rng.choice(["overview", "overview", "traveller-info", "business-info", "other"])
-            at = datetime.datetime.combine(day, datetime.time(9), tzinfo=TOKYO) + datetime.timedelta(
-                minutes=rng.randint(0, 479)
-            )
-            tallies.append(
-                QuickTally(
-                    at=at,
-                    category=categories[slug],
-                    caller_type=CallerType.BUSINESS if slug == "business-info" else CallerType.TRAVELLER,
-                    channel=Channel.PHONE,
-                    operator=operator,
-                )
-            )
-    with transaction.atomic():
+        )
+    logged = [*(i.received_at for i in inquiries), *(q.at for q in quick)]
+    if not logged:
+        return 0, 0
+    with demo_clock.at(max(logged)):  # the records' own created_at: the day they were logged
         for inquiry in inquiries:
             inquiry.search_text = inquiry.build_search_text()
         Inquiry.objects.bulk_create(inquiries)
-        QuickTally.objects.bulk_create(tallies)
-    out.write(f"Demo call center: {len(inquiries)} inquiries and {len(tallies)} quick tallies\n")
+        QuickTally.objects.bulk_create(quick)
+    return len(inquiries), len(quick)
+
+
+def _hand_in_daily_tally(day: datetime.date, operator, now: datetime.datetime) -> None:
+    """日別集計: downloaded and handed to the city in the morning of the next business day."""
+    deadline = daily_deadline(day)
+    when = deadline - datetime.timedelta(minutes=95)
+    if when <= now:
+        with demo_clock.at(when):
+            record_submission(ReportKind.DAILY, day, operator, via=SubmissionVia.DOWNLOAD)
+
+
+def _hand_in_monthly_tallies(first_day: datetime.date, operator, now: datetime.datetime) -> None:
+    """月別集計: handed in two business days before its deadline (7th business day, 17:00)."""
+    month = first_of_month(first_day)
+    while month < first_of_month(now.date()):
+        when = demo_clock.office_moment(demo_clock.office_days(monthly_deadline(month).date(), -2), 5 * 60)
+        if when <= now:
+            with demo_clock.at(when):
+                record_submission(ReportKind.MONTHLY, month, operator, via=SubmissionVia.DOWNLOAD)
+        month = next_month(month)

@@ -14,6 +14,7 @@ from PIL import ImageDraw
 from wagtail.images.models import Image
 
 from campaigns.models import Campaign
+from core import demo_clock
 
 from .models import Flyer, image_pixels_needed
 
@@ -69,11 +70,19 @@ def seed(out: TextIO) -> None:
         steps=[("step", {"title": title, "text": text}) for title, text in STEPS],
         live=False,
     )
-    flyer.full_clean()
-    flyer.save()
-    flyer.save_revision(user=editor).publish(user=moderator)  # 第1回校正 → 承認
-    # 第2回校正: the city asked for a stronger catch copy; saved as a draft, not yet approved.
-    flyer.catch_copy = "泊まって、食べて、仙台を満喫。宿泊料金が最大20%おトク！"
-    flyer.full_clean()
-    flyer.save_revision(user=editor)
+    # 第1回校正 → 承認 before the call for applications; 第2回校正 (the city asked for a stronger catch
+    # copy for the reprint) saved as a draft in the last days, not yet approved.
+    first = demo_clock.office_moment(demo_clock.office_days(campaign.application_start, -5), 2 * 60)
+    approved = demo_clock.office_moment(demo_clock.office_days(campaign.application_start, -3), 6 * 60)
+    second = demo_clock.office_slots_before(demo_clock.now(), 6, gap_minutes=60)[-1]
+    with demo_clock.at(min(first, demo_clock.now())):
+        flyer.full_clean()
+        flyer.save()
+        revision = flyer.save_revision(user=editor)
+    with demo_clock.at(min(approved, demo_clock.now())):
+        revision.publish(user=moderator)
+    with demo_clock.at(second):
+        flyer.catch_copy = "泊まって、食べて、仙台を満喫。宿泊料金が最大20%おトク！"
+        flyer.full_clean()
+        flyer.save_revision(user=editor)
     out.write("Demo flyer: published, with a second proof round as a draft.\n")

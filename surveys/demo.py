@@ -1,5 +1,7 @@
-"""Demo survey: the running round's traveller survey in Japanese and English, a few hundred answers
-over the last weeks (some through facility QR codes) and lottery entries with made-up names."""
+"""Demo survey: the running round's traveller survey in Japanese and English, answered by about one
+guest in fourteen of the stays the facilities sold (claims/demo.py), mostly through the facilities' QR
+codes, a few days after checking out; and lottery entries with made-up names. Published just before
+the stays began; answers are never later than now."""
 
 from __future__ import annotations
 
@@ -12,16 +14,22 @@ from wagtail.models import Locale
 
 from campaigns.demo import DEMO_SLUG
 from campaigns.models import Campaign
-from facilities.models import Facility
+from claims.demo import DemoStay, demo_stays
+from claims.models import BudgetAccount
+from core import demo_clock
+from core.prefectures import PREFECTURES
+from facilities.models import Facility, Participation
+from inquiries.business_days import TOKYO
 
+from . import answering
 from . import questions as q
 from .blocks import page_break_data, question_data
-from .models import LotteryEntry, Response, ResponseSource, Survey
+from .models import Survey
 from .versions import current_version
 
 SLUG = "traveller-survey"
-RESPONSES = 320
-DAYS = 28
+# One guest in this many answered the survey (the stays' own facility, month and home prefecture).
+ANSWERED_ONE_IN = 14
 
 QUESTIONS_EN = {
     "宿泊した施設": "The facility you stayed at",
@@ -73,13 +81,17 @@ def seed(out: TextIO) -> None:
     ja = Locale.objects.filter(language_code="ja").first()
     if campaign is None or ja is None:
         return
+    published = demo_clock.office_moment(demo_clock.office_days(campaign.stay_start, -3), 3 * 60)
+    published = min(published, demo_clock.now())
     survey = Survey.objects.filter(locale=ja, slug=SLUG).first()
     if survey is None:
-        survey = _create_survey(campaign, ja)
+        with demo_clock.at(published):
+            survey = _create_survey(campaign, ja)
         out.write(f"Created the demo survey /survey/{SLUG}/\n")
     en = Locale.objects.filter(language_code="en").first()
     if en is not None and survey.get_translation_or_none(en) is None:
-        _translate(survey, en)
+        with demo_clock.at(published):
+            _translate(survey, en)
         out.write("Translated the demo survey into en\n")
     if not survey.responses.exists():
         count = _answer(survey, campaign)
@@ -98,7 +110,7 @@ def _create_survey(campaign: Campaign, ja: Locale) -> Survey:
             "アンケートへのご協力をお願いします（所要時間 約3分）。</p>"
         ),
         thank_you="<p>ご回答ありがとうございました。仙台での滞在をお楽しみください。</p>",
-        opens_at=now - datetime.timedelta(days=DAYS + 2),
+        opens_at=datetime.datetime.combine(campaign.stay_start, datetime.time(0, 0), tzinfo=now.tzinfo),
         closes_at=datetime.datetime.combine(
             campaign.stay_end + datetime.timedelta(days=30), datetime.time(23, 59), tzinfo=now.tzinfo
         ),
@@ -166,65 +178,83 @@ def _translate(survey: Survey, en: Locale) -> None:
     translation.save()
 
 
+def _guests(campaign: Campaign) -> list[tuple[Facility, DemoStay]]:
+    """The stays the demo facilities sold (the same ones their claims report), by check-out."""
+    limits = dict(
+        BudgetAccount.objects.filter(campaign=campaign, participation__isnull=False).values_list(
+            "participation_id", "limit"
+        )
+    )
+    today = timezone.localdate()
+    stays = []
+    participations = Participation.objects.filter(campaign=campaign, facility__business__isnull=False)
+    for participation in participations.select_related("facility__facility_type", "campaign"):
+        for stay in demo_stays(participation, limits.get(participation.pk, 0), today):
+            stays.append((participation.facility, stay))
+    stays.sort(key=lambda item: (item[1].check_out, item[0].code))
+    return stays
+
+
 def _answer(survey: Survey, campaign: Campaign) -> int:
+    """Guests answer a few days after checking out, through `surveys.answering` (the code behind the
+    survey pages): the facility's QR link or the web page, then perhaps the lottery entry form."""
     rng = random.Random(7)
     version = current_version(survey)
     schema = version.schema["questions"]
     choices = {question["key"]: q.choices_for(question, campaign) for question in schema}
-    facilities = {f.code: f for f in Facility.objects.filter(participations__campaign=campaign)}
+    prefecture_codes = {name: code for code, name, _en in PREFECTURES}
     now = timezone.now()
-    responses, entries = [], []
-    for index in range(RESPONSES):
+    answered = entries = 0
+    for facility, stay in _guests(campaign):
+        if rng.randrange(ANSWERED_ONE_IN):
+            continue
+        submitted = datetime.datetime.combine(
+            stay.check_out + datetime.timedelta(days=rng.choice([0, 0, 0, 1, 1, 2, 4])),
+            datetime.time(rng.choice([8, 10, 11, 12, 15, 18, 20, 21, 22]), rng.randint(0, 59)),
+            tzinfo=TOKYO,
+        )
+        if submitted > now:
+            continue
         answers: dict[str, Any] = {}
         for question in schema:
             options = [choice.key for choice in choices[question["key"]]]
             answers_key = question["key"]
             kind = question["type"]
-            if kind == q.MULTIPLE_CHOICE:
+            if kind == q.FACILITY:
+                answers[answers_key] = facility.code
+            elif kind == q.STAY_MONTH:
+                answers[answers_key] = f"{stay.check_in:%Y-%m}"
+            elif kind == q.MULTIPLE_CHOICE:
                 answers[answers_key] = sorted(rng.sample(options, rng.randint(0, 3)), key=options.index)
             elif kind == q.RATING:
                 answers[answers_key] = rng.choices([1, 2, 3, 4, 5], weights=[1, 2, 6, 12, 9])[0]
             elif kind == q.FREE_TEXT:
                 answers[answers_key] = rng.choice(COMMENTS) if rng.random() < 0.35 else ""
             elif kind == q.PREFECTURE:
-                answers[answers_key] = rng.choices(
-                    ["04", "13", "07", "02", "05", "06", "14", "11", "01"],
-                    weights=[30, 18, 10, 8, 7, 7, 6, 5, 4],
-                )[0]
+                answers[answers_key] = prefecture_codes.get(stay.prefecture, "04")
             elif options:
                 answers[answers_key] = rng.choice(options)
-        facility_code = next((answers[k["key"]] for k in schema if k["type"] == q.FACILITY), None)
+        language = "en" if rng.random() < 0.08 else "ja"
         via_link = rng.random() < 0.6
-        submitted = now - datetime.timedelta(
-            days=DAYS * (1 - (index / RESPONSES) ** 0.8), minutes=rng.randint(0, 600)
+        answering.record_response(
+            survey,
+            version,
+            answers,
+            language=language,
+            facility=facility if via_link else None,
+            now=submitted,
         )
-        responses.append(
-            Response(
-                survey=survey,
-                version=version,
-                facility=facilities.get(facility_code),
-                source=ResponseSource.LINK if via_link else ResponseSource.WEB,
-                language="en" if rng.random() < 0.08 else "ja",
-                submitted_at=submitted,
-                answers=answers,
-            )
-        )
+        answered += 1
         if rng.random() < 0.4:
-            number = len(entries) + 1
-            surname, given = rng.choice(SURNAMES), rng.choice(GIVEN)
-            entries.append(
-                LotteryEntry(
-                    survey=survey,
-                    number=number,
-                    name=f"{surname} {given}",
-                    postal_code=f"98{rng.randint(0, 9)}-{rng.randint(0, 9999):04d}",
-                    address=f"宮城県仙台市青葉区一番町{rng.randint(1, 4)}丁目{rng.randint(1, 20)}-{rng.randint(1, 30)}",
-                    phone=f"090-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
-                    email=f"entrant{number:04d}@example.jp",
-                    email_key=f"entrant{number:04d}@example.jp",
-                    created_at=submitted,
-                )
+            entries += 1
+            answering.enter_lottery(
+                survey,
+                name=f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}",
+                postal_code=f"98{rng.randint(0, 9)}-{rng.randint(0, 9999):04d}",
+                address=f"宮城県仙台市青葉区一番町{rng.randint(1, 4)}丁目{rng.randint(1, 20)}-{rng.randint(1, 30)}",
+                phone=f"090-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
+                email=f"entrant{entries:04d}@example.jp",
+                language=language,
+                now=submitted + datetime.timedelta(minutes=2),
             )
-    Response.objects.bulk_create(responses)
-    LotteryEntry.objects.bulk_create(entries)
-    return len(responses)
+    return answered
