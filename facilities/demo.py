@@ -5,7 +5,8 @@ Japanese and English.
 D001–D040 come from the earlier round's facility file, imported into the spec round `sendai-2025`
 before its stays; they take part in the running round through their businesses' applications
 (participants/demo.py). D041–D048 joined the running round late: the office imported an inn
-association's list into it after the stays began. Imports run with the clock at the day they
+association's list into it after the stays began (`import_late_registrations`, played by the
+participants' demo after the round's 確定版). Imports run with the clock at the day they
 happened (core/demo_clock.py) and only for facilities that do not exist yet.
 """
 
@@ -18,7 +19,7 @@ from typing import TextIO
 from django.apps import apps
 from wagtail.models import Locale
 
-from campaigns.demo import DEMO_SLUG, SPEC_SLUG
+from campaigns.demo import SPEC_SLUG
 from campaigns.models import Campaign
 from cms.models import HomePage
 from core import demo_clock
@@ -44,12 +45,16 @@ def seed(out: TextIO) -> None:
     spec_round = Campaign.objects.filter(slug=SPEC_SLUG).first()
     if spec_round is not None:
         _import(spec_round, DEMO_FACILITIES, EARLIER_ROUND_IMPORT, "shisetsu-ichiran-r7.csv", out)
-    campaign = Campaign.objects.filter(slug=DEMO_SLUG).first()
-    if campaign is not None:
-        when = demo_clock.office_moment(late_import_day(campaign), 5 * 60)
-        if when <= demo_clock.now():
-            _import(campaign, LATE_FACILITIES, when, "kumiai-tsuika.csv", out)
     _ensure_guide_pages(out)
+
+
+def import_late_registrations(campaign: Campaign, out: TextIO) -> None:
+    """D041–D048, imported into the running round well after its stays began. Called by the
+    participants' demo once the round's 確定版 is frozen, so the frozen file does not list them and
+    the 差分 of a later export does, as it happened."""
+    when = demo_clock.office_moment(late_import_day(campaign), 5 * 60)
+    if when <= demo_clock.now():
+        _import(campaign, LATE_FACILITIES, when, "kumiai-tsuika.csv", out)
 
 
 def late_import_day(campaign: Campaign) -> datetime.date:

@@ -27,14 +27,16 @@ from PIL import Image, ImageDraw
 from campaigns.demo import DEMO_SLUG
 from campaigns.models import Campaign
 from core import demo_clock
+from facilities.demo import import_late_registrations
 from facilities.demo_data import DEMO_FACILITIES
 from facilities.models import Area, Facility, FacilityType, Feature, Ward
 
-from . import services
+from . import frozen, services
 from .demo_data import ESCALATION, Applicant, FacilityEntry, applicants
 from .documents import store_document
 from .models import (
     Application,
+    ApplicationEvent,
     ApplicationFacility,
     ApplicationStatus,
     Business,
@@ -130,6 +132,8 @@ def seed(out: TextIO) -> None:
     reviewer = users.filter(username="reviewer").first()
     city = users.filter(username="city").first()
     _play_current_round(current, reviewer, city, out)
+    _freeze_participant_data(current, reviewer, out)
+    import_late_registrations(current, out)
     _play_next_round(next_round, reviewer, out)
     _ensure_notices(current, out)
     out.write(f"Demo hotel users (development only): hotel-<state>@example.jp password: {HOTEL_PASSWORD}\n")
@@ -149,6 +153,8 @@ def _ensure_next_round(current: Campaign, out: TextIO) -> Campaign:
             "name_en": "Sendai Stay Campaign (round 2)",
             "application_start": today - datetime.timedelta(days=10),
             "application_end": today + datetime.timedelta(days=30),
+            # Due with the end of applications, as the spec's 5/9 was.
+            "participant_data_due_on": today + datetime.timedelta(days=30),
             "stay_start": stay_start,
             "stay_end": stay_start + datetime.timedelta(days=45),
         },
@@ -349,6 +355,32 @@ def _play_current_round(campaign: Campaign, reviewer, city, out: TextIO) -> None
         f"Demo applications of {campaign.slug}: {counts['approved'] + counts['returned'] + counts['escalated']} "
         f"approved ({counts['returned']} after 差戻し, {counts['escalated']} after the city's answer), "
         f"{counts['rejected']} rejected, {counts['draft']} drafts\n"
+    )
+
+
+def _freeze_participant_data(campaign: Campaign, reviewer, out: TextIO) -> None:
+    """The 参加事業者データ（確定版）, frozen the business day after the round's last decision and due on
+    the last business day before the stays, as the spec's 5/9 came before its 5/26: the late imports
+    that follow show in the 差分 of every later export."""
+    if reviewer is None or frozen.snapshot_of(campaign) is not None:
+        return
+    last = (
+        ApplicationEvent.objects.filter(application__campaign=campaign)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+    ).first()
+    if last is None:
+        return
+    when = demo_clock.office_moment(demo_clock.office_days(timezone.localtime(last).date(), 1), 60)
+    due = max(when.date(), demo_clock.office_days(campaign.stay_start, -1))
+    if when > demo_clock.now():
+        return
+    Campaign.objects.filter(pk=campaign.pk).update(participant_data_due_on=due)
+    campaign.refresh_from_db()
+    with demo_clock.at(when):
+        snapshot = frozen.freeze(campaign, reviewer)
+    out.write(
+        f"参加事業者データ of {campaign.slug}: 確定版 frozen on {when:%Y-%m-%d} ({snapshot.row_count} rows)\n"
     )
 
 
