@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 import multiprocessing
-import random
+from urllib.parse import quote
 
 import pytest
 from django.db import connection, connections
@@ -23,6 +23,7 @@ from claims.claim_file import COLUMNS
 from claims.models import Claim, ClaimStatus, LedgerEntry, LedgerKind
 
 from .factories import CampaignFactory, FacilityFactory, ParticipationFactory
+from .race_worker import approve_all
 
 D = datetime.date
 WORKERS = 8
@@ -31,21 +32,11 @@ CLAIM_AMOUNT = 8_000
 ALLOCATION = 50_000  # covers 6 of the 12 claims of each facility
 
 
-def _approve_all(claim_ids: list[str], seed: int) -> dict[str, int]:
-    connections.close_all()  # never share the parent's socket
-    order = list(claim_ids)
-    random.Random(seed).shuffle(order)
-    counts = {"approved": 0, "refused": 0}
-    try:
-        for claim_id in order:
-            try:
-                services.approve(Claim.objects.get(pk=claim_id), None)
-                counts["approved"] += 1
-            except (budget.BudgetError, services.ClaimError):
-                counts["refused"] += 1
-    finally:
-        connections.close_all()
-    return counts
+def _database_url() -> str:
+    """The test database (pytest-django's `test_…` name) as a URL a spawned worker can open."""
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "", safe="") + (f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")
@@ -79,9 +70,12 @@ def test_concurrent_approvals_never_overspend():
             claim_ids.append(str(services.submit(outcome.claim, None).pk))
 
     connections.close_all()
-    context = multiprocessing.get_context("fork")
+    database_url = _database_url()
+    context = multiprocessing.get_context("spawn")  # see tests/race_worker.py for why not fork
     with context.Pool(WORKERS) as pool:
-        results = pool.starmap(_approve_all, [(claim_ids, seed) for seed in range(WORKERS)])
+        results = pool.starmap(approve_all, [(database_url, claim_ids, seed) for seed in range(WORKERS)])
+        pool.close()
+        pool.join()
 
     affordable = ALLOCATION // CLAIM_AMOUNT
     assert sum(r["approved"] for r in results) == affordable * len(participations)
