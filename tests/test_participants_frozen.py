@@ -220,7 +220,7 @@ def test_a_round_is_frozen_once(round_, reviewer):
     with pytest.raises(frozen.FreezeError, match="作成済み"):
         frozen.freeze(round_, UserFactory(role="accountant"))
     assert ParticipantSnapshot.objects.get(campaign=round_) == first
-    assert ParticipantExport.objects.filter(via="freeze").count() == 1
+    assert ParticipantExport.objects.filter(campaign=round_, via="freeze").count() == 1
 
 
 def test_a_round_without_participants_cannot_be_frozen(reviewer):
